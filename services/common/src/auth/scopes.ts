@@ -1,0 +1,18 @@
+/** The scopes an API key can hold. `*` (bootstrap admin) holds them all. */
+export const SCOPES = ['churn:score', 'xray:submit', 'feedback:write', 'models:admin', 'audit:read', 'keys:admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+export const ALL_SCOPES = '*';
+
+export interface AuthenticatedClient {
+  keyId: string;
+  name: string;
+  scopes: string[];
+}
+
+export function hasScopes(client: AuthenticatedClient, required: readonly string[]): boolean {
+  return client.scopes.includes(ALL_SCOPES) || required.every((s) => client.scopes.includes(s));
+}
+
+export function isKnownScope(scope: string): boolean {
+  return scope === ALL_SCOPES || (SCOPES as readonly string[]).includes(scope);
+}

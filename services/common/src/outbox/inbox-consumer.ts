@@ -1,0 +1,140 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import { isVigilError, VigilError } from '../errors/vigil-error';
+import type { IncomingMessage, MessageConsumer, MessageProducer } from '../kafka/ports';
+import { HEADER_EVENT_ID } from './outbox';
+
+export const dlqTopicFor = (topic: string) => `${topic}.dlq`;
+
+export interface InboxMessage extends IncomingMessage {
+  eventId: string;
+  value: Buffer;
+}
+
+export type InboxHandler = (message: InboxMessage, tx: PoolClient, log: Logger) => Promise<void>;
+
+export interface InboxConsumerOptions {
+  pool: Pool;
+  /** The consuming service's schema, which holds its inbox table. */
+  schema: string;
+  /** Names this consumer in the inbox; usually the Kafka group id. */
+  name: string;
+  consumer: MessageConsumer;
+  /** Producer used for dead letters. */
+  producer: MessageProducer;
+  logger: Logger;
+  /** Tries for an error that says it can be retried, before dead-lettering. */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+}
+
+type Outcome = 'processed' | 'duplicate';
+
+/**
+ * Consumes with an inbox: the event id and the handler's writes commit in one transaction, then
+ * the offset is committed. A redelivered event (crash before the offset commit, relay resend)
+ * finds its id in the inbox and is skipped. A message that keeps failing, or cannot be processed
+ * at all, goes to `<topic>.dlq` with the error, and the consumer moves on.
+ */
+export function createInboxConsumer(options: InboxConsumerOptions) {
+  const { pool, schema, name, consumer, producer, maxAttempts = 3, retryDelayMs = 200 } = options;
+  const baseLog = options.logger.child({ consumer: name });
+
+  async function processOnce(message: InboxMessage, handler: InboxHandler, log: Logger): Promise<Outcome> {
+    const client = await pool.connect().catch((err: unknown) => {
+      throw new VigilError('VIGIL_UNAVAILABLE', 'Database unavailable', { cause: err });
+    });
+    try {
+      await client.query('BEGIN');
+      const claimed = await client.query(
+        `INSERT INTO ${schema}.inbox (consumer, event_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [name, message.eventId, message.topic],
+      );
+      if (claimed.rowCount === 0) {
+        await client.query('ROLLBACK');
+        return 'duplicate';
+      }
+      await handler(message, client, log);
+      await client.query('COMMIT');
+      return 'processed';
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function deadLetter(message: IncomingMessage, err: unknown, attempts: number): Promise<void> {
+    const error = err instanceof Error ? err : new Error(String(err));
+    await producer.send([
+      {
+        topic: dlqTopicFor(message.topic),
+        key: message.key,
+        value: message.value ?? Buffer.alloc(0),
+        headers: {
+          ...message.headers,
+          'dlq-error': error.message.slice(0, 2000),
+          'dlq-error-code': isVigilError(error) ? error.code : 'VIGIL_INTERNAL',
+          'dlq-consumer': name,
+          'dlq-source-topic': message.topic,
+          'dlq-source-partition': String(message.partition),
+          'dlq-source-offset': message.offset,
+          'dlq-attempts': String(attempts),
+        },
+      },
+    ]);
+  }
+
+  async function handle(message: IncomingMessage, handler: InboxHandler): Promise<void> {
+    const eventId = message.headers[HEADER_EVENT_ID];
+    const log = baseLog.child({ eventId, topic: message.topic, offset: message.offset });
+    if (!eventId || !UUID.test(eventId) || !message.value) {
+      log.error('message without a valid event id or body; dead-lettering');
+      await deadLetter(message, new Error(`missing or invalid ${HEADER_EVENT_ID} header or empty body`), 0);
+      return;
+    }
+    const inboxMessage: InboxMessage = { ...message, eventId, value: message.value };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await processOnce(inboxMessage, handler, log);
+        if (outcome === 'duplicate') log.info('duplicate event skipped');
+        return;
+      } catch (err) {
+        // Postgres or Kafka being down is not the message's fault: throw so the offset is not
+        // committed and the message is delivered again once the outage is over.
+        if (isInfrastructureOutage(err)) throw err;
+        const retryable = !isVigilError(err) || err.canRetry;
+        if (retryable && attempt < maxAttempts) {
+          log.warn({ err, attempt }, 'event processing failed; retrying');
+          await sleep(retryDelayMs * attempt);
+          continue;
+        }
+        log.error({ err, attempt }, 'event processing failed; dead-lettering');
+        // If this send fails the handler throws, the offset is not committed and the message
+        // comes back: a poison message is never silently dropped.
+        await deadLetter(message, err, attempt);
+        return;
+      }
+    }
+  }
+
+  return {
+    start(topics: string[], handler: InboxHandler): Promise<void> {
+      return consumer.start(topics, (message) => handle(message, handler));
+    },
+    close(): Promise<void> {
+      return consumer.close();
+    },
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isInfrastructureOutage(err: unknown): boolean {
+  if (isVigilError(err)) return err.code === 'VIGIL_UNAVAILABLE';
+  const code = (err as { code?: unknown }).code;
+  // SQLSTATE class 08 (connection exception), 57P01..03 (server shutting down), socket errors.
+  return typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT)$/.test(code));
+}

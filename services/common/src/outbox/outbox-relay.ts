@@ -1,0 +1,136 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { MessageProducer } from '../kafka/ports';
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  schema: string;
+  producer: MessageProducer;
+  logger: Logger;
+  pollMs: number;
+  batchSize?: number;
+  /** Longest wait between attempts while Kafka is down. */
+  maxBackoffMs?: number;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** Publishes what is pending now, once; returns how many events were sent. */
+  runOnce(): Promise<number>;
+  /** Asks for a pass as soon as possible, e.g. right after a transaction appended an event. */
+  kick(): void;
+  /** Stops polling after a last attempt to flush (used on SIGTERM). */
+  stop(): Promise<void>;
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  msg_key: string | null;
+  payload: Buffer;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes outbox rows to Kafka in commit order and marks them sent. Rows are locked with
+ * SKIP LOCKED so two relays of the same service never send the same batch concurrently. If the
+ * process dies between the broker's ack and the UPDATE, the batch is sent again: delivery is
+ * at-least-once, and consumers deduplicate by event id (inbox).
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { pool, schema, producer, pollMs, batchSize = 100, maxBackoffMs = 5000 } = options;
+  const log = options.logger.child({ component: 'outbox-relay', schema });
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = true;
+  let failures = 0;
+
+  async function publishBatch(): Promise<number> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT seq, topic, msg_key, payload, headers FROM ${schema}.outbox
+          WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      try {
+        await producer.send(rows.map((r) => ({ topic: r.topic, key: r.msg_key, value: r.payload, headers: r.headers })));
+      } catch (err) {
+        await client.query('ROLLBACK');
+        await pool
+          .query(`UPDATE ${schema}.outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`, [
+            rows.map((r) => r.seq),
+            (err as Error).message,
+          ])
+          .catch(() => undefined);
+        throw err;
+      }
+      await client.query(`UPDATE ${schema}.outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const sent = await publishBatch();
+      total += sent;
+      if (sent < batchSize) return total;
+    }
+  }
+
+  function runOnce(): Promise<number> {
+    running ??= drain().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  function schedule(delay: number): void {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(tick, delay);
+  }
+
+  async function tick(): Promise<void> {
+    try {
+      const sent = await runOnce();
+      if (failures > 0) log.info({ failures }, 'outbox relay recovered');
+      failures = 0;
+      if (sent > 0) log.debug({ sent }, 'outbox events published');
+      schedule(pollMs);
+    } catch (err) {
+      failures += 1;
+      const backoff = Math.min(maxBackoffMs, pollMs * 2 ** Math.min(failures, 10));
+      log.warn({ err, failures, retryInMs: backoff }, 'outbox publish failed; will retry');
+      schedule(backoff);
+    }
+  }
+
+  return {
+    start() {
+      stopped = false;
+      schedule(0);
+    },
+    runOnce,
+    kick() {
+      if (failures === 0) schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await runOnce().catch((err) => log.warn({ err }, 'outbox flush on shutdown failed; events stay queued'));
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { serviceConfigSchema } from '@vigil/common';
+
+export const ConfigSchema = serviceConfigSchema(8080);
