@@ -70,7 +70,14 @@ function createProducer(kafka: Kafka): MessageProducer {
 }
 
 function createConsumer(kafka: Kafka, options: ConsumerOptions, log: Logger): MessageConsumer {
-  const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, retry: { retries: 10 } });
+  const sessionTimeout = options.sessionTimeoutMs ?? 30000;
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout,
+    heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 6)),
+    retry: { retries: 10 },
+  });
   return {
     async start(topics, handler) {
       await consumer.connect();

@@ -51,6 +51,8 @@ export interface ConsumerOptions {
   groupId: string;
   /** Where a new group starts; defaults to the earliest offset so nothing published is skipped. */
   fromBeginning?: boolean;
+  /** How long the group waits for a silent member before handing its partitions to another. */
+  sessionTimeoutMs?: number;
 }
 
 export interface MessageBus {
