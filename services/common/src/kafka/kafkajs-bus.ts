@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type IHeaders, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type IHeaders, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { VigilError } from '../errors/vigil-error';
 import type { ConsumerOptions, IncomingMessage, KafkaAdmin, MessageBus, MessageConsumer, MessageProducer } from './ports';
@@ -36,8 +36,15 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
 }
 
 function createProducer(kafka: Kafka): MessageProducer {
-  // idempotent: a retried send after a lost ack does not duplicate within the producer session.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // Not kafkajs' idempotent mode: it needs unlimited retries, while the outbox wants a failed send
+  // to surface quickly. Duplicates from a resend are absorbed by the consumers' inbox instead.
+  // One request in flight keeps the order of a key's events; the Java-compatible partitioner
+  // puts a key on the same partition any other Kafka client would.
+  const producer = kafka.producer({
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   let connecting: Promise<void> | undefined;
   const ensureConnected = () => (connecting ??= producer.connect().catch((err) => {
     connecting = undefined;
