@@ -82,12 +82,17 @@ describe('ingestion API: auth, problem+json, feedback with its outbox event', ()
     expect(after).toBe(before);
   });
 
-  test('malformed JSON gets 400 and an unknown route gets 404, both as problem+json', async () => {
+  test('malformed JSON gets 400, a non-JSON body 415 and an unknown route 404, all as problem+json', async () => {
     const bad = await app.inject({
       method: 'POST', url: '/v1/feedback', payload: '{"label":', headers: { authorization: `Bearer ${keys.writer}`, 'content-type': 'application/json' },
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const wrongType = await app.inject({
+      method: 'POST', url: '/v1/feedback', payload: 'label=Yes', headers: { authorization: `Bearer ${keys.writer}`, 'content-type': 'text/plain' },
+    });
+    expect(wrongType.statusCode).toBe(415);
+    expect(wrongType.json().code).toBe('VIGIL_UNSUPPORTED_MEDIA_TYPE');
     const missing = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('VIGIL_NOT_FOUND');

@@ -1,0 +1,47 @@
+/**
+ * `npm run openapi`: writes each service's OpenAPI document to docs/openapi/<service>.json.
+ * npm test regenerates them and fails when they differ from what is committed, so an API change
+ * is always visible in review. Apps are built with real adapters that are never used: buildApp
+ * opens nothing, and neither do a pg pool or a Kafka admin until their first call.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { createApiKeyStore, createKafkaBus, createMetricsRegistry, createPool, type VigilApp } from '@vigil/common';
+import { createFeedbackStore } from '../services/ingestion/src/adapters/postgres/feedback-store';
+import { buildApp as buildIngestion } from '../services/ingestion/src/app';
+import { buildApp as buildInference } from '../services/inference/src/app';
+import { buildApp as buildMonitoring } from '../services/monitoring/src/app';
+import { buildApp as buildTraining } from '../services/training/src/app';
+
+const OUT = path.resolve(__dirname, '../docs/openapi');
+
+async function main(): Promise<void> {
+  const logger = pino({ level: 'silent' });
+  const pool = createPool({ connectionString: 'postgres://unused@127.0.0.1:1/unused', applicationName: 'openapi' });
+  const admin = createKafkaBus({ brokers: ['127.0.0.1:1'], clientId: 'openapi', logger }).admin();
+  const base = (service: string) => ({
+    logger,
+    metrics: createMetricsRegistry(service),
+    apiKeys: createApiKeyStore(pool),
+    readiness: { postgres: async () => undefined, kafka: () => admin.ping() },
+  });
+  const apps: Record<string, VigilApp> = {
+    inference: await buildInference(base('inference')),
+    ingestion: await buildIngestion({ ...base('ingestion'), feedbackStore: createFeedbackStore(pool) }),
+    training: await buildTraining(base('training')),
+    monitoring: await buildMonitoring(base('monitoring')),
+  };
+  mkdirSync(OUT, { recursive: true });
+  for (const [name, app] of Object.entries(apps)) {
+    await app.ready();
+    writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(app.swagger(), null, 2)}\n`);
+    await app.close();
+  }
+  await pool.end();
+}
+
+main().catch((err: Error) => {
+  console.error(`openapi: ${err.message}`);
+  process.exit(1);
+});
