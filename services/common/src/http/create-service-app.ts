@@ -46,6 +46,9 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Vigi
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // fastify parses text/plain by default; Vigil's endpoints take JSON (or declare their own media
+  // types), so a text body is answered 415 rather than failing schema validation with a vague 400.
+  app.removeContentTypeParser('text/plain');
   await app.register(errorHandlerPlugin);
   await app.register(requestContextPlugin);
   await app.register(metricsPlugin, { registry: options.metrics });
