@@ -7,6 +7,8 @@ export interface PoolOptions {
   connectionString: string;
   applicationName: string;
   max?: number;
+  /** Database role every connection switches to (SET ROLE), e.g. vigil_ingestion. */
+  role?: string;
 }
 
 /** One pool per service process, created in main.ts only (no module-level singletons). */
@@ -23,6 +25,14 @@ export function createPool(options: PoolOptions): Pool {
   // An idle client losing its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next checkout simply opens a new connection.
   pool.on('error', () => undefined);
+  if (options.role) {
+    const setRole = `SET ROLE ${quoteIdent(options.role)}`;
+    // The client queues queries in order, so this runs before the first query of the checkout.
+    // If it fails, that first query fails too: nothing ever runs with the login role's rights.
+    pool.on('connect', (client) => {
+      client.query(setRole).catch((err: Error) => client.emit('error', err));
+    });
+  }
   return pool;
 }
 
@@ -64,4 +74,8 @@ export async function pingPostgres(pool: Pool, timeoutMs = 2000): Promise<void> 
   } finally {
     clearTimeout(timer);
   }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

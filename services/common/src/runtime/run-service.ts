@@ -56,7 +56,7 @@ export async function runService<S extends TObject>(options: RunServiceOptions<S
   }
 
   const logger = createLogger(options.name, config.LOG_LEVEL);
-  const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: `vigil-${options.name}` });
+  const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: `vigil-${options.name}`, role: `vigil_${options.name}` });
   const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `vigil-${options.name}`, logger });
   const producer = bus.producer();
   const admin = bus.admin();
