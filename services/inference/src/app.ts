@@ -1,11 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { createServiceApp, type ServiceAppOptions, type VigilApp } from '@vigil/common';
+import type { LiveModels } from './domain/live-models';
+import type { CustomerRecords, PredictionStore } from './domain/ports';
+import type { InferenceDeps } from './domain/run-inference';
+import { auditRoutes } from './routes/audit';
+import { churnScoreRoutes } from './routes/churn-scores';
+import { oipMetadataRoutes } from './routes/oip-v2/health-and-metadata';
+import { oipInferRoutes } from './routes/oip-v2/infer';
 
-export type InferenceDeps = Omit<ServiceAppOptions, 'service'>;
+export interface InferenceAppDeps extends Omit<ServiceAppOptions, 'service'> {
+  live: LiveModels;
+  store: PredictionStore;
+  customers: CustomerRecords;
+}
 
-/**
- * Builds the inference app from adapters that already exist; opens nothing itself.
- * Its domain routes arrive with their own issues; the platform shell (health, metrics, docs, auth) is here.
- */
-export async function buildApp(deps: InferenceDeps): Promise<VigilApp> {
-  return createServiceApp({ ...deps, service: 'inference' });
+/** Builds the inference app from adapters that already exist; opens nothing itself. */
+export async function buildApp(deps: InferenceAppDeps): Promise<VigilApp> {
+  const app = await createServiceApp({ ...deps, service: 'inference' });
+  const inference: InferenceDeps = { live: deps.live, store: deps.store, newId: randomUUID, now: () => new Date() };
+  const ready = async () => (await Promise.allSettled(Object.values(deps.readiness).map((check) => check()))).every((r) => r.status === 'fulfilled');
+  await app.register(churnScoreRoutes, { ...inference, customers: deps.customers });
+  await app.register(auditRoutes, { store: deps.store });
+  await app.register(oipMetadataRoutes, { live: deps.live, ready, version: deps.version ?? '0.1.0' });
+  await app.register(oipInferRoutes, inference);
+  return app;
 }

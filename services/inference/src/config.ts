@@ -1,3 +1,13 @@
-import { serviceConfigSchema } from '@vigil/common';
+import { serviceConfigSchema, Type } from '@vigil/common';
 
-export const ConfigSchema = serviceConfigSchema(8080);
+export const ConfigSchema = Type.Composite([
+  serviceConfigSchema(8080),
+  Type.Object({
+    /** Triton-shaped model repository written by training: <dir>/<name>/<version>/{model.onnx,config.json}. */
+    MODEL_REPOSITORY: Type.String({ minLength: 1, default: '.vigil/models' }),
+    /** Most predictions written in one audit transaction (group commit). */
+    AUDIT_MAX_BATCH: Type.Integer({ minimum: 1, maximum: 10000, default: 2000 }),
+    /** Threads onnxruntime may use per inference. */
+    ORT_INTRA_OP_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+  }),
+]);

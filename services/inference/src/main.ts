@@ -1,12 +1,42 @@
+import { hostname } from 'node:os';
 import { runService } from '@vigil/common';
+import { createOnnxRuntime } from './adapters/onnx/model-runtime';
+import { createCustomerRecords } from './adapters/postgres/customer-records';
+import { createModelSource } from './adapters/postgres/model-source';
+import { createPredictionStore } from './adapters/postgres/prediction-store';
 import { buildApp } from './app';
 import { ConfigSchema } from './config';
+import { createModelDeployedConsumer } from './consumers/model-deployed';
+import { createLiveModels } from './domain/live-models';
+import { syncLiveModels } from './domain/sync-live-models';
+
+const RESYNC_MS = 30_000;
 
 void runService({
   name: 'inference',
   configSchema: ConfigSchema,
   async start(rt) {
-    const app = await buildApp({ logger: rt.logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness });
-    return { app };
+    const { config, logger } = rt;
+    const runtime = createOnnxRuntime({ intraOpThreads: config.ORT_INTRA_OP_THREADS });
+    const live = createLiveModels(runtime);
+    const source = createModelSource(rt.pool, config.MODEL_REPOSITORY);
+    const sync = async () => {
+      const { loaded } = await syncLiveModels({ source, runtime, live });
+      if (loaded.length) logger.info({ loaded, executionProviders: runtime.executionProviders }, 'live models loaded');
+    };
+    await sync();
+    const resync = setInterval(() => void sync().catch((err) => logger.error({ err }, 'model resync failed')), RESYNC_MS);
+    const deployed = createModelDeployedConsumer(
+      rt.bus.consumer({ groupId: `inference.model-deployed.${hostname()}.${process.pid}`, fromBeginning: false }),
+      sync,
+      logger,
+    );
+    await deployed.start();
+    const store = createPredictionStore(rt.pool, { maxBatch: config.AUDIT_MAX_BATCH, onCommitted: rt.relay.kick });
+    const app = await buildApp({
+      logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness,
+      live, store, customers: createCustomerRecords(rt.pool),
+    });
+    return { app, consumers: [deployed, { close: async () => clearInterval(resync) }] };
   },
 });

@@ -1,11 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { createServiceApp, type ServiceAppOptions, type VigilApp } from '@vigil/common';
+import type { DatasetReader, JobStore, RegistryStore } from './domain/ports';
+import { modelRoutes } from './routes/models';
+import { trainingJobRoutes } from './routes/training-jobs';
 
-export type TrainingDeps = Omit<ServiceAppOptions, 'service'>;
+export interface TrainingDeps extends Omit<ServiceAppOptions, 'service'> {
+  jobs: JobStore;
+  datasets: DatasetReader;
+  registry: RegistryStore;
+  promotionMargin: number;
+}
 
-/**
- * Builds the training app from adapters that already exist; opens nothing itself.
- * Its domain routes arrive with their own issues; the platform shell (health, metrics, docs, auth) is here.
- */
+/** Builds the training app from adapters that already exist; opens nothing itself. */
 export async function buildApp(deps: TrainingDeps): Promise<VigilApp> {
-  return createServiceApp({ ...deps, service: 'training' });
+  const app = await createServiceApp({ ...deps, service: 'training' });
+  await app.register(trainingJobRoutes, { jobs: deps.jobs, datasets: deps.datasets, newId: randomUUID });
+  await app.register(modelRoutes, { registry: deps.registry, datasets: deps.datasets, promotionMargin: deps.promotionMargin });
+  return app;
 }

@@ -1,3 +1,16 @@
-import { serviceConfigSchema } from '@vigil/common';
+import { serviceConfigSchema, Type } from '@vigil/common';
 
-export const ConfigSchema = serviceConfigSchema(8082);
+export const ConfigSchema = Type.Composite([
+  serviceConfigSchema(8082),
+  Type.Object({
+    /** Triton-shaped model repository: <dir>/<name>/<version>/{model.onnx,config.json}. */
+    MODEL_REPOSITORY: Type.String({ minLength: 1, default: '.vigil/models' }),
+    /** A candidate whose holdout ROC AUC is below the live version's by more than this is refused. */
+    PROMOTION_MARGIN: Type.Number({ minimum: 0, maximum: 1, default: 0.01 }),
+    /** A running job whose heartbeat is older than this is considered dead. */
+    JOB_STALE_AFTER_MS: Type.Integer({ minimum: 1000, default: 30000 }),
+    JOB_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 2 }),
+    TRAINING_SEED: Type.Integer({ default: 42 }),
+    VIGIL_CODE_COMMIT: Type.Optional(Type.String({ minLength: 1 })),
+  }),
+]);

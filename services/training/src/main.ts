@@ -1,12 +1,38 @@
 import { runService } from '@vigil/common';
+import { resolveCodeCommit } from './adapters/code-commit';
+import { createDatasetReader } from './adapters/postgres/dataset-reader';
+import { createJobStore } from './adapters/postgres/job-store';
+import { createRegistryStore } from './adapters/postgres/registry-store';
+import { createModelRepository } from './adapters/storage/model-repository';
+import { createChildTrainer } from './adapters/worker/child-trainer';
 import { buildApp } from './app';
 import { ConfigSchema } from './config';
+import { createJobRunner } from './jobs/job-runner';
 
 void runService({
   name: 'training',
   configSchema: ConfigSchema,
   async start(rt) {
-    const app = await buildApp({ logger: rt.logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness });
-    return { app };
+    const { config } = rt;
+    const jobs = createJobStore(rt.pool, createModelRepository(config.MODEL_REPOSITORY));
+    const datasets = createDatasetReader(rt.pool);
+    const registry = createRegistryStore(rt.pool);
+    const trainer = createChildTrainer();
+    const runner = createJobRunner({
+      jobs, datasets, trainer, logger: rt.logger,
+      codeCommit: resolveCodeCommit(config.VIGIL_CODE_COMMIT),
+      seed: config.TRAINING_SEED,
+      staleAfterMs: config.JOB_STALE_AFTER_MS,
+      maxAttempts: config.JOB_MAX_ATTEMPTS,
+    });
+    const app = await buildApp({
+      logger: rt.logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness,
+      jobs, datasets, registry, promotionMargin: config.PROMOTION_MARGIN,
+    });
+    runner.start();
+    // A job in progress is abandoned on shutdown (its child killed); its stale heartbeat makes
+    // the next start requeue it.
+    const stopTraining = { close: async () => { await runner.close(); trainer.close(); } };
+    return { app, consumers: [stopTraining] };
   },
 });

@@ -1,0 +1,65 @@
+import * as ort from 'onnxruntime-node';
+import { VigilError } from '@vigil/common';
+import type { Datatype, LoadedModel, ModelRuntime, Tensor } from '../../domain/ports';
+
+type OrtType = 'string' | 'float32' | 'float64' | 'int64' | 'int32' | 'bool';
+const ORT_TYPE: Record<Datatype, OrtType> = { BYTES: 'string', FP32: 'float32', FP64: 'float64', INT64: 'int64', INT32: 'int32', BOOL: 'bool' };
+const DATATYPE: Record<string, Datatype> = Object.fromEntries(Object.entries(ORT_TYPE).map(([k, v]) => [v, k as Datatype]));
+
+function toOrt(t: Tensor): ort.Tensor {
+  switch (t.datatype) {
+    case 'BYTES':
+      return new ort.Tensor('string', t.data as string[], t.shape);
+    case 'FP32':
+      // JSON has no NaN: a missing numeric value arrives as null and is NaN to the graph.
+      return new ort.Tensor('float32', Float32Array.from(t.data, (v) => (v === null ? NaN : Number(v))), t.shape);
+    case 'FP64':
+      return new ort.Tensor('float64', Float64Array.from(t.data, (v) => (v === null ? NaN : Number(v))), t.shape);
+    case 'INT64':
+      return new ort.Tensor('int64', BigInt64Array.from(t.data, (v) => BigInt(Number(v))), t.shape);
+    case 'INT32':
+      return new ort.Tensor('int32', Int32Array.from(t.data, (v) => Number(v)), t.shape);
+    case 'BOOL':
+      return new ort.Tensor('bool', Uint8Array.from(t.data, (v) => (v ? 1 : 0)), t.shape);
+  }
+}
+
+function fromOrt(name: string, t: ort.Tensor): Tensor {
+  const datatype = DATATYPE[t.type];
+  if (!datatype) throw new VigilError('VIGIL_INTERNAL', `Output ${name} has unsupported type ${t.type}`);
+  const data = Array.from(t.data as ArrayLike<number | string | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+  return { name, datatype, shape: [...t.dims], data };
+}
+
+/**
+ * onnxruntime-node backend. CUDA is used where this build has it, CPU otherwise (the npm build
+ * here is installed with onnxruntime-node-install=skip, which bundles CPU and WebGPU only).
+ */
+export function createOnnxRuntime(options: { intraOpThreads: number }): ModelRuntime & { executionProviders: string[] } {
+  const executionProviders = ort.listSupportedBackends().some((b) => b.name === 'cuda') ? ['cuda', 'cpu'] : ['cpu'];
+  return {
+    executionProviders,
+    async load(ref, artifact, config): Promise<LoadedModel> {
+      const session = await ort.InferenceSession.create(artifact, {
+        executionProviders,
+        intraOpNumThreads: options.intraOpThreads,
+        graphOptimizationLevel: 'all',
+      });
+      const outputNames = config.outputs.map((o) => o.name);
+      const model: LoadedModel & { session: ort.InferenceSession } = {
+        ref,
+        config,
+        session,
+        async execute(inputs) {
+          const feeds = Object.fromEntries(inputs.map((t) => [t.name, toOrt(t)]));
+          const results = await session.run(feeds, outputNames);
+          return outputNames.map((n) => fromOrt(n, results[n]));
+        },
+      };
+      return model;
+    },
+    async unload(model) {
+      await (model as LoadedModel & { session: ort.InferenceSession }).session.release();
+    },
+  };
+}

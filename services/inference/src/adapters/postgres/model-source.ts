@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { VigilError, type Pool } from '@vigil/common';
+import type { ModelConfig, ModelSource } from '../../domain/ports';
+
+/**
+ * Live versions come from the registry's deployment history (read-only grant on
+ * training.deployments and model_versions); artifacts from the shared model repository, checked
+ * against the sha256 the registry recorded, so a tampered or half-copied file is never served.
+ */
+export function createModelSource(pool: Pool, repositoryRoot: string): ModelSource {
+  return {
+    async liveVersions() {
+      const { rows } = await pool.query(
+        `SELECT DISTINCT ON (d.name) d.name, d.version, v.sha256
+           FROM training.deployments d JOIN training.model_versions v USING (name, version)
+          ORDER BY d.name, d.id DESC`,
+      );
+      return rows.map((r) => ({ name: r.name, version: r.version, sha256: r.sha256 }));
+    },
+    async artifact(ref) {
+      const dir = path.resolve(repositoryRoot, ref.name, String(ref.version));
+      const [onnx, config] = await Promise.all([readFile(path.join(dir, 'model.onnx')), readFile(path.join(dir, 'config.json'), 'utf8')]);
+      const actual = createHash('sha256').update(onnx).digest('hex');
+      if (actual !== ref.sha256) {
+        throw new VigilError('VIGIL_INTERNAL', `Artifact of ${ref.name} v${ref.version} has sha256 ${actual}, the registry says ${ref.sha256}`);
+      }
+      return { onnx, config: JSON.parse(config) as ModelConfig };
+    },
+  };
+}

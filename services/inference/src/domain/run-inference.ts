@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { VigilError } from '@vigil/common';
+import type { LiveModels } from './live-models';
+import type { ModelRef, PredictionRecord, PredictionStore, Tensor } from './ports';
+import { postprocessRow } from './postprocess';
+import { checkInputs, rowOf } from './tensors';
+
+export const MAX_BATCH = 1000;
+
+export interface InferenceRequest {
+  modelName: string;
+  /** When given, must be the live version: only live versions are served. */
+  version?: number;
+  inputs: Tensor[];
+  requestId: string;
+  clientName: string;
+  /** Business id of each row (e.g. customerID), kept in the audit trail. */
+  entityIds?: (string | null)[];
+}
+
+export interface InferenceResult {
+  model: ModelRef;
+  outputs: Tensor[];
+  predictions: PredictionRecord[];
+  timings: { queueMs: number; computeMs: number; postMs: number; auditMs: number };
+}
+
+export interface InferenceDeps {
+  live: LiveModels;
+  store: PredictionStore;
+  newId: () => string;
+  now: () => Date;
+}
+
+/** SHA-256 of a row's inputs in a canonical form (sorted keys), so equal inputs hash equal. */
+export function inputHash(row: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.keys(row).sort().map((k) => [k, row[k]]));
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * The one inference path behind every endpoint: lookup → ready → check inputs → execute →
+ * post-process → audit. Nothing is returned unless its audit rows (and prediction-made events)
+ * are committed; if that write fails the caller gets VIGIL_UNAVAILABLE (503) and no prediction.
+ */
+export async function runInference(req: InferenceRequest, deps: InferenceDeps): Promise<InferenceResult> {
+  const started = performance.now();
+  const lease = deps.live.acquire(req.modelName);
+  if (!lease) throw new VigilError('VIGIL_MODEL_NOT_READY', `Model ${req.modelName} has no live version loaded`);
+  try {
+    const { model } = lease;
+    if (req.version !== undefined && req.version !== model.ref.version) {
+      throw new VigilError('VIGIL_NOT_FOUND', `Version ${req.version} of ${req.modelName} is not live (live: ${model.ref.version})`);
+    }
+    const { tensors, batch } = checkInputs(model.config, req.inputs, MAX_BATCH);
+    const t0 = performance.now();
+    const outputs = await model.execute(tensors);
+    const t1 = performance.now();
+    const createdAt = deps.now();
+    const latencyMs = t1 - started;
+    const predictions: PredictionRecord[] = [];
+    for (let i = 0; i < batch; i++) {
+      const input = rowOf(tensors, i);
+      predictions.push({
+        id: deps.newId(),
+        createdAt,
+        requestId: req.requestId,
+        clientName: req.clientName,
+        model: model.ref,
+        entityId: req.entityIds?.[i] ?? null,
+        inputSha256: inputHash(input),
+        input,
+        output: postprocessRow(model.config, input, outputs, i),
+        latencyMs,
+      });
+    }
+    const t2 = performance.now();
+    try {
+      await deps.store.save(predictions);
+    } catch (err) {
+      throw new VigilError('VIGIL_UNAVAILABLE', 'The prediction could not be audited, so it is not returned', { cause: err });
+    }
+    return {
+      model: model.ref,
+      outputs,
+      predictions,
+      timings: { queueMs: t0 - started, computeMs: t1 - t0, postMs: t2 - t1, auditMs: performance.now() - t2 },
+    };
+  } finally {
+    lease.release();
+  }
+}

@@ -1,0 +1,25 @@
+import type { LiveModels } from './live-models';
+import type { ModelRef, ModelRuntime, ModelSource } from './ports';
+
+export interface SyncDeps {
+  source: ModelSource;
+  runtime: ModelRuntime;
+  live: LiveModels;
+}
+
+/**
+ * Makes the served versions match the registry's live versions: loads what changed (fully, before
+ * swapping it in) and leaves the rest alone. Idempotent, so it serves both start-up and every
+ * model-deployed event, whatever order or how many times they arrive.
+ */
+export async function syncLiveModels(deps: SyncDeps): Promise<{ loaded: ModelRef[] }> {
+  const loaded: ModelRef[] = [];
+  for (const ref of await deps.source.liveVersions()) {
+    const current = deps.live.get(ref.name)?.ref;
+    if (current && current.version === ref.version && current.sha256 === ref.sha256) continue;
+    const { onnx, config } = await deps.source.artifact(ref);
+    deps.live.swap(await deps.runtime.load(ref, onnx, config));
+    loaded.push(ref);
+  }
+  return { loaded };
+}

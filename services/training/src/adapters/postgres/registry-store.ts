@@ -1,0 +1,57 @@
+import { DeployAction, stageEvent, TOPICS, VigilError, withTransaction, type Pool } from '@vigil/common';
+import type { RegistryStore } from '../../domain/ports';
+import { toDeployment, toVersion } from './job-rows';
+
+export function createRegistryStore(pool: Pool): RegistryStore {
+  return {
+    async models() {
+      const { rows } = await pool.query(
+        `SELECT v.name, max(v.version) AS latest,
+                (SELECT d.version FROM training.deployments d WHERE d.name = v.name ORDER BY d.id DESC LIMIT 1) AS live
+           FROM training.model_versions v GROUP BY v.name ORDER BY v.name`,
+      );
+      return rows.map((r) => ({ name: r.name, latestVersion: r.latest, liveVersion: r.live }));
+    },
+    async versions(name) {
+      const { rows } = await pool.query('SELECT * FROM training.model_versions WHERE name = $1 ORDER BY version', [name]);
+      return rows.map(toVersion);
+    },
+    async version(name, version) {
+      const { rows } = await pool.query('SELECT * FROM training.model_versions WHERE name = $1 AND version = $2', [name, version]);
+      return rows[0] ? toVersion(rows[0]) : null;
+    },
+    async history(name) {
+      const { rows } = await pool.query('SELECT * FROM training.deployments WHERE name = $1 ORDER BY id', [name]);
+      return rows.map(toDeployment);
+    },
+    async live(name) {
+      const { rows } = await pool.query('SELECT * FROM training.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1', [name]);
+      return rows[0] ? toDeployment(rows[0]) : null;
+    },
+    async deploy(d, expectedLive, modelSha256) {
+      return withTransaction(pool, async (tx) => {
+        // Serialises deployments of one model, so the check below cannot race another promotion.
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`training.deploy:${d.name}`]);
+        const current = (await tx.query('SELECT version FROM training.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1', [d.name])).rows[0];
+        if ((current?.version ?? null) !== expectedLive) {
+          throw new VigilError('VIGIL_CONFLICT', `The live version of ${d.name} changed meanwhile (now ${current?.version ?? 'none'}); retry`);
+        }
+        const { rows } = await tx.query(
+          `INSERT INTO training.deployments (name, version, previous_version, action, actor, reason, forced)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+          [d.name, d.version, d.previousVersion, d.action, d.actor, d.reason, d.forced],
+        );
+        await stageEvent(tx, 'training', 'training', TOPICS.modelDeployed, {
+          modelName: d.name,
+          version: String(d.version),
+          previousVersion: d.previousVersion === null ? '' : String(d.previousVersion),
+          modelSha256,
+          action: d.action === 'promote' ? DeployAction.PROMOTE : DeployAction.ROLLBACK,
+          actor: d.actor,
+          reason: d.reason ?? '',
+        });
+        return toDeployment(rows[0]);
+      });
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { Type, VigilError, type VigilRoutes } from '@vigil/common';
+import type { DatasetReader, Deployment, ModelVersion, RegistryStore } from '../domain/ports';
+import { promoteModel, rollbackModel } from '../domain/promote-model';
+
+export interface ModelRoutesDeps {
+  registry: RegistryStore;
+  datasets: DatasetReader;
+  promotionMargin: number;
+}
+
+const admin = { scopes: ['models:admin'] };
+const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }) });
+const VersionParams = Type.Composite([NameParams, Type.Object({ version: Type.Integer({ minimum: 1 }) })]);
+
+const versionView = (v: ModelVersion, live: number | null) => ({
+  name: v.name,
+  version: v.version,
+  sha256: v.sha256,
+  live: v.version === live,
+  jobId: v.jobId,
+  datasetId: v.datasetId,
+  datasetSha256: v.datasetSha256,
+  metrics: v.metrics,
+  threshold: v.config.threshold,
+  createdAt: v.createdAt.toISOString(),
+});
+
+const deploymentView = (d: Deployment) => ({ ...d, deployedAt: d.deployedAt.toISOString() });
+
+/** The model registry: versions, promotion with a quality gate, rollback, deployment history. */
+export const modelRoutes: VigilRoutes<ModelRoutesDeps> = async (app, deps) => {
+  const { registry } = deps;
+  const liveOf = async (name: string) => (await registry.live(name))?.version ?? null;
+
+  app.get('/v1/models', { config: admin, schema: { tags: ['registry'], summary: 'Models with their latest and live versions' } }, async () => ({
+    models: await registry.models(),
+  }));
+
+  app.get(
+    '/v1/models/:name/versions',
+    { config: admin, schema: { tags: ['registry'], summary: 'Every stored version of a model', params: NameParams } },
+    async (request) => {
+      const versions = await registry.versions(request.params.name);
+      if (versions.length === 0) throw new VigilError('VIGIL_NOT_FOUND', `No model named ${request.params.name}`);
+      const live = await liveOf(request.params.name);
+      return { name: request.params.name, liveVersion: live, versions: versions.map((v) => versionView(v, live)) };
+    },
+  );
+
+  app.get(
+    '/v1/models/:name/history',
+    { config: admin, schema: { tags: ['registry'], summary: 'Which version was live when, and who changed it', params: NameParams } },
+    async (request) => ({ name: request.params.name, deployments: (await registry.history(request.params.name)).map(deploymentView) }),
+  );
+
+  app.post(
+    '/v1/models/:name/versions/:version/promote',
+    {
+      config: admin,
+      schema: {
+        tags: ['registry'],
+        summary: 'Make a version live (refused if worse than the live one beyond the margin, unless forced with a reason)',
+        params: VersionParams,
+        body: Type.Optional(
+          Type.Object({ force: Type.Optional(Type.Boolean()), reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }),
+        ),
+      },
+    },
+    async (request) => {
+      const { deployment, comparison } = await promoteModel(
+        { ...request.params, ...(request.body ?? {}), actor: request.client!.name },
+        { registry, datasets: deps.datasets, margin: deps.promotionMargin },
+      );
+      return { deployment: deploymentView(deployment), comparison };
+    },
+  );
+
+  app.post(
+    '/v1/models/:name/rollback',
+    {
+      config: admin,
+      schema: {
+        tags: ['registry'],
+        summary: 'Bring back the version that was live before the current one',
+        params: NameParams,
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false })),
+      },
+    },
+    async (request) => ({
+      deployment: deploymentView(await rollbackModel({ name: request.params.name, actor: request.client!.name, reason: request.body?.reason }, { registry })),
+    }),
+  );
+};
