@@ -8,9 +8,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { createApiKeyStore, createKafkaBus, createMetricsRegistry, createPool, type VigilApp } from '@vigil/common';
+import { createDatasetStore } from '../services/ingestion/src/adapters/postgres/dataset-store';
 import { createFeedbackStore } from '../services/ingestion/src/adapters/postgres/feedback-store';
 import { buildApp as buildIngestion } from '../services/ingestion/src/app';
+import { createCustomerRecords } from '../services/inference/src/adapters/postgres/customer-records';
+import { createPredictionStore } from '../services/inference/src/adapters/postgres/prediction-store';
 import { buildApp as buildInference } from '../services/inference/src/app';
+import { createLiveModels } from '../services/inference/src/domain/live-models';
+import { createDatasetReader } from '../services/training/src/adapters/postgres/dataset-reader';
+import { createJobStore } from '../services/training/src/adapters/postgres/job-store';
+import { createRegistryStore } from '../services/training/src/adapters/postgres/registry-store';
+import { createModelRepository } from '../services/training/src/adapters/storage/model-repository';
 import { buildApp as buildMonitoring } from '../services/monitoring/src/app';
 import { buildApp as buildTraining } from '../services/training/src/app';
 
@@ -27,9 +35,20 @@ async function main(): Promise<void> {
     readiness: { postgres: async () => undefined, kafka: () => admin.ping() },
   });
   const apps: Record<string, VigilApp> = {
-    inference: await buildInference(base('inference')),
-    ingestion: await buildIngestion({ ...base('ingestion'), feedbackStore: createFeedbackStore(pool) }),
-    training: await buildTraining(base('training')),
+    inference: await buildInference({
+      ...base('inference'),
+      live: createLiveModels({ load: async () => { throw new Error('unused'); }, unload: async () => undefined }),
+      store: createPredictionStore(pool, { maxBatch: 1 }),
+      customers: createCustomerRecords(pool),
+    }),
+    ingestion: await buildIngestion({ ...base('ingestion'), feedbackStore: createFeedbackStore(pool), datasetStore: createDatasetStore(pool) }),
+    training: await buildTraining({
+      ...base('training'),
+      jobs: createJobStore(pool, createModelRepository('/nonexistent')),
+      datasets: createDatasetReader(pool),
+      registry: createRegistryStore(pool),
+      promotionMargin: 0.01,
+    }),
     monitoring: await buildMonitoring(base('monitoring')),
   };
   mkdirSync(OUT, { recursive: true });

@@ -1,4 +1,5 @@
 import { createApiKeyStore, createMetricsRegistry, pingPostgres, type KafkaAdmin, type Pool } from '@vigil/common';
+import { createDatasetStore } from '../../services/ingestion/src/adapters/postgres/dataset-store';
 import { createFeedbackStore } from '../../services/ingestion/src/adapters/postgres/feedback-store';
 import { buildApp } from '../../services/ingestion/src/app';
 import { silentLogger } from './kafka';
@@ -11,5 +12,6 @@ export function buildIngestionApp(pool: Pool, admin: KafkaAdmin) {
     apiKeys: createApiKeyStore(pool),
     readiness: { postgres: () => pingPostgres(pool), kafka: () => admin.ping() },
     feedbackStore: createFeedbackStore(pool),
+    datasetStore: createDatasetStore(pool),
   });
 }

@@ -3,6 +3,7 @@ import { createServiceApp, type ServiceAppOptions, type VigilApp } from '@vigil/
 import type { LiveModels } from './domain/live-models';
 import type { CustomerRecords, PredictionStore } from './domain/ports';
 import type { InferenceDeps } from './domain/run-inference';
+import { createInferenceMetrics } from './adapters/metrics/inference-metrics';
 import { auditRoutes } from './routes/audit';
 import { churnScoreRoutes } from './routes/churn-scores';
 import { oipMetadataRoutes } from './routes/oip-v2/health-and-metadata';
@@ -17,7 +18,9 @@ export interface InferenceAppDeps extends Omit<ServiceAppOptions, 'service'> {
 /** Builds the inference app from adapters that already exist; opens nothing itself. */
 export async function buildApp(deps: InferenceAppDeps): Promise<VigilApp> {
   const app = await createServiceApp({ ...deps, service: 'inference' });
-  const inference: InferenceDeps = { live: deps.live, store: deps.store, newId: randomUUID, now: () => new Date() };
+  const inference: InferenceDeps = {
+    live: deps.live, store: deps.store, newId: randomUUID, now: () => new Date(), observer: createInferenceMetrics(deps.metrics),
+  };
   const ready = async () => (await Promise.allSettled(Object.values(deps.readiness).map((check) => check()))).every((r) => r.status === 'fulfilled');
   await app.register(churnScoreRoutes, { ...inference, customers: deps.customers });
   await app.register(auditRoutes, { store: deps.store });

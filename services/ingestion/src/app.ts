@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { createServiceApp, type ServiceAppOptions, type VigilApp } from '@vigil/common';
-import type { FeedbackStore } from './domain/ports';
+import type { DatasetStore, FeedbackStore } from './domain/ports';
+import { churnDatasetRoutes } from './routes/churn-datasets';
+import { datasetRoutes } from './routes/datasets';
 import { feedbackRoutes } from './routes/feedback';
 
 export interface IngestionDeps extends Omit<ServiceAppOptions, 'service'> {
   feedbackStore: FeedbackStore;
+  datasetStore: DatasetStore;
 }
 
 /** Builds the ingestion app from adapters that already exist; opens nothing itself. */
 export async function buildApp(deps: IngestionDeps): Promise<VigilApp> {
   const app = await createServiceApp({ ...deps, service: 'ingestion' });
-  await app.register(feedbackRoutes, {
-    store: deps.feedbackStore,
-    clock: { now: () => new Date() },
-    ids: { newId: randomUUID },
-  });
+  const clock = { now: () => new Date() };
+  const ids = { newId: randomUUID };
+  await app.register(feedbackRoutes, { store: deps.feedbackStore, clock, ids });
+  await app.register(churnDatasetRoutes, { store: deps.datasetStore, clock, ids });
+  await app.register(datasetRoutes, { store: deps.datasetStore });
   return app;
 }

@@ -1,4 +1,5 @@
 import { runService } from '@vigil/common';
+import { createDatasetStore } from './adapters/postgres/dataset-store';
 import { createFeedbackStore } from './adapters/postgres/feedback-store';
 import { buildApp } from './app';
 import { ConfigSchema } from './config';
@@ -14,6 +15,7 @@ void runService({
       readiness: rt.readiness,
       // Publish right after commit instead of waiting for the next poll.
       feedbackStore: createFeedbackStore(rt.pool, { onCommitted: rt.relay.kick }),
+      datasetStore: createDatasetStore(rt.pool, { onCommitted: rt.relay.kick }),
     });
     return { app };
   },

@@ -25,7 +25,13 @@ export interface InferenceResult {
   timings: { queueMs: number; computeMs: number; postMs: number; auditMs: number };
 }
 
+export interface InferenceObserver {
+  success(model: ModelRef, rows: number, timings: InferenceResult['timings']): void;
+  failure(modelName: string, reason: string): void;
+}
+
 export interface InferenceDeps {
+  observer?: InferenceObserver;
   live: LiveModels;
   store: PredictionStore;
   newId: () => string;
@@ -44,6 +50,17 @@ export function inputHash(row: Record<string, unknown>): string {
  * are committed; if that write fails the caller gets VIGIL_UNAVAILABLE (503) and no prediction.
  */
 export async function runInference(req: InferenceRequest, deps: InferenceDeps): Promise<InferenceResult> {
+  try {
+    const result = await infer(req, deps);
+    deps.observer?.success(result.model, result.predictions.length, result.timings);
+    return result;
+  } catch (err) {
+    deps.observer?.failure(req.modelName, (err as { code?: string }).code ?? 'VIGIL_INTERNAL');
+    throw err;
+  }
+}
+
+async function infer(req: InferenceRequest, deps: InferenceDeps): Promise<InferenceResult> {
   const started = performance.now();
   const lease = deps.live.acquire(req.modelName);
   if (!lease) throw new VigilError('VIGIL_MODEL_NOT_READY', `Model ${req.modelName} has no live version loaded`);
