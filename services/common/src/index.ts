@@ -23,3 +23,4 @@ export * from './events';
 export type { FastifyPluginAsyncTypebox as VigilRoutes } from '@fastify/type-provider-typebox';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { timestampDate } from '@bufbuild/protobuf/wkt';
+export * from './ml';

@@ -7,7 +7,7 @@ export interface PoolOptions {
   connectionString: string;
   applicationName: string;
   max?: number;
-  /** Database role every connection switches to (SET ROLE), e.g. vigil_ingestion. */
+  /** Database role every connection runs as, e.g. vigil_ingestion (set at connection start). */
   role?: string;
 }
 
@@ -21,18 +21,12 @@ export function createPool(options: PoolOptions): Pool {
     // requests then report 503 within seconds.
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 10000,
+    // The role is a startup parameter, so no query can ever run with the login role's rights.
+    ...(options.role ? { options: `-c role=${options.role}` } : {}),
   });
   // An idle client losing its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next checkout simply opens a new connection.
   pool.on('error', () => undefined);
-  if (options.role) {
-    const setRole = `SET ROLE ${quoteIdent(options.role)}`;
-    // The client queues queries in order, so this runs before the first query of the checkout.
-    // If it fails, that first query fails too: nothing ever runs with the login role's rights.
-    pool.on('connect', (client) => {
-      client.query(setRole).catch((err: Error) => client.emit('error', err));
-    });
-  }
   return pool;
 }
 
@@ -76,6 +70,3 @@ export async function pingPostgres(pool: Pool, timeoutMs = 2000): Promise<void> 
   }
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}

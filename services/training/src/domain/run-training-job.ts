@@ -25,6 +25,7 @@ export async function runTrainingJob(job: TrainingJob, deps: RunDeps): Promise<M
       progress = p;
       beat();
     });
+    model.config.holdout.datasetId = job.datasetId;
     const lineage: Lineage = {
       datasetId: job.datasetId,
       datasetSha256: dataset.sha256,

@@ -32,19 +32,25 @@ function fromOrt(name: string, t: ort.Tensor): Tensor {
 }
 
 /**
- * onnxruntime-node backend. CUDA is used where this build has it, CPU otherwise (the npm build
- * here is installed with onnxruntime-node-install=skip, which bundles CPU and WebGPU only).
+ * onnxruntime-node backend. CUDA is used where it is present, CPU otherwise. The binding lists
+ * CUDA as supported even when its shared libraries were never installed (the npm install here
+ * runs with onnxruntime-node-install=skip), so CUDA is tried once and dropped if it cannot load.
  */
 export function createOnnxRuntime(options: { intraOpThreads: number }): ModelRuntime & { executionProviders: string[] } {
   const executionProviders = ort.listSupportedBackends().some((b) => b.name === 'cuda') ? ['cuda', 'cpu'] : ['cpu'];
+  const create = (artifact: Uint8Array) =>
+    ort.InferenceSession.create(artifact, { executionProviders, intraOpNumThreads: options.intraOpThreads, graphOptimizationLevel: 'all' });
   return {
     executionProviders,
     async load(ref, artifact, config): Promise<LoadedModel> {
-      const session = await ort.InferenceSession.create(artifact, {
-        executionProviders,
-        intraOpNumThreads: options.intraOpThreads,
-        graphOptimizationLevel: 'all',
-      });
+      let session: ort.InferenceSession;
+      try {
+        session = await create(artifact);
+      } catch (err) {
+        if (executionProviders[0] !== 'cuda') throw err;
+        executionProviders.splice(0, 1);
+        session = await create(artifact);
+      }
       const outputNames = config.outputs.map((o) => o.name);
       const model: LoadedModel & { session: ort.InferenceSession } = {
         ref,

@@ -1,0 +1,64 @@
+/** Small deterministic churn-shaped data for unit tests (the real CSV is for integration tests). */
+import { encodeRow, type ChurnModelSpec, type ChurnRow } from '@vigil/common';
+import { fitChurnEncoding, fitGbdt, fitLogistic, mulberry32 } from '../../../src/domain/churn';
+
+const YES_NO = ['Yes', 'No'];
+const SERVICE = ['Yes', 'No', 'No internet service'];
+const DOMAINS: Record<string, string[]> = {
+  gender: ['Female', 'Male'],
+  Partner: YES_NO,
+  Dependents: YES_NO,
+  PhoneService: YES_NO,
+  MultipleLines: ['Yes', 'No', 'No phone service'],
+  InternetService: ['DSL', 'Fiber optic', 'No'],
+  OnlineSecurity: SERVICE,
+  OnlineBackup: SERVICE,
+  DeviceProtection: SERVICE,
+  TechSupport: SERVICE,
+  StreamingTV: SERVICE,
+  StreamingMovies: SERVICE,
+  Contract: ['Month-to-month', 'One year', 'Two year'],
+  PaperlessBilling: YES_NO,
+  PaymentMethod: ['Electronic check', 'Mailed check', 'Bank transfer (automatic)', 'Credit card (automatic)'],
+};
+
+/** Rows with a Churn label that depends on contract, tenure and fiber (like the real data). */
+export function syntheticRows(n: number, seed: number): ChurnRow[] {
+  const rng = mulberry32(seed);
+  const pick = (values: string[]) => values[Math.floor(rng() * values.length)];
+  return Array.from({ length: n }, (_, i) => {
+    const row: ChurnRow = { customerID: `C${i}` };
+    for (const [name, values] of Object.entries(DOMAINS)) row[name] = pick(values);
+    const tenure = Math.floor(rng() * 72);
+    const monthly = Math.round((20 + rng() * 100) * 100) / 100;
+    row.SeniorCitizen = rng() < 0.16 ? 1 : 0;
+    row.tenure = tenure;
+    row.MonthlyCharges = monthly;
+    row.TotalCharges = tenure === 0 ? '' : String(Math.round(tenure * monthly * 100) / 100);
+    const z = -1 + (row.Contract === 'Month-to-month' ? 1.5 : -1) - tenure / 30 + (row.InternetService === 'Fiber optic' ? 0.8 : 0);
+    row.Churn = rng() < 1 / (1 + Math.exp(-z)) ? 'Yes' : 'No';
+    return row;
+  });
+}
+
+export function labelsOf(rows: readonly ChurnRow[]): Float64Array {
+  return Float64Array.from(rows, (r) => (r.Churn === 'Yes' ? 1 : 0));
+}
+
+export function syntheticGbdtSpec(): ChurnModelSpec {
+  const rows = syntheticRows(400, 1);
+  const encoding = fitChurnEncoding(rows, 'raw');
+  const X = rows.map((r) => encodeRow(encoding, r));
+  const params = { maxDepth: 3, learningRate: 0.1, maxRounds: 30, minSamplesLeaf: 10, l2: 1, subsample: 0.8, earlyStoppingRounds: 10, maxBins: 32 };
+  const fit = fitGbdt(X, labelsOf(rows), params, 5);
+  return { kind: 'gbdt', encoding, baseScore: fit.baseScore, trees: fit.trees };
+}
+
+export function syntheticLogisticSpec(): ChurnModelSpec {
+  const rows = syntheticRows(400, 2);
+  const encoding = fitChurnEncoding(rows, 'standardized');
+  const X = rows.map((r) => encodeRow(encoding, r));
+  const fit = fitLogistic(X, labelsOf(rows), { l2: 1 });
+  const means = Array.from({ length: X[0].length }, (_, j) => X.reduce((s, x) => s + x[j], 0) / X.length);
+  return { kind: 'logistic', encoding, weights: fit.weights, bias: fit.bias, encodedMeans: means };
+}

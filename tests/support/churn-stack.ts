@@ -1,0 +1,76 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  createApiKeyStore, createMetricsRegistry, createOutboxRelay, pingPostgres, type KafkaAdmin, type MessageBus, type Pool,
+} from '@vigil/common';
+import { createOnnxRuntime } from '../../services/inference/src/adapters/onnx/model-runtime';
+import { createCustomerRecords } from '../../services/inference/src/adapters/postgres/customer-records';
+import { createModelSource } from '../../services/inference/src/adapters/postgres/model-source';
+import { createPredictionStore } from '../../services/inference/src/adapters/postgres/prediction-store';
+import { buildApp as buildInference } from '../../services/inference/src/app';
+import { createModelDeployedConsumer } from '../../services/inference/src/consumers/model-deployed';
+import { createLiveModels } from '../../services/inference/src/domain/live-models';
+import { syncLiveModels } from '../../services/inference/src/domain/sync-live-models';
+import { createDatasetReader } from '../../services/training/src/adapters/postgres/dataset-reader';
+import { createJobStore } from '../../services/training/src/adapters/postgres/job-store';
+import { createRegistryStore } from '../../services/training/src/adapters/postgres/registry-store';
+import { createModelRepository } from '../../services/training/src/adapters/storage/model-repository';
+import { createChildTrainer } from '../../services/training/src/adapters/worker/child-trainer';
+import { buildApp as buildTraining } from '../../services/training/src/app';
+import { createJobRunner } from '../../services/training/src/jobs/job-runner';
+import { buildIngestionApp } from './ingestion-app';
+import { silentLogger, uniqueName } from './kafka';
+
+/**
+ * Ingestion, training (with its job runner and outbox relay) and inference (with its
+ * model-deployed consumer), wired as their main.ts files wire them, on one real database and the
+ * real broker. `inferencePool` lets a test put inference's database behind a proxy.
+ */
+export async function startChurnStack(opts: { pool: Pool; inferencePool: Pool; bus: MessageBus; admin: KafkaAdmin }) {
+  const { pool, bus, admin } = opts;
+  const modelDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-models-'));
+  const readiness = { postgres: () => pingPostgres(pool), kafka: () => admin.ping() };
+  const base = (service: string) => ({ logger: silentLogger, metrics: createMetricsRegistry(service), apiKeys: createApiKeyStore(pool), readiness });
+
+  const ingestion = await buildIngestionApp(pool, admin);
+
+  const repository = createModelRepository(modelDir);
+  const jobs = createJobStore(pool, repository);
+  const datasets = createDatasetReader(pool);
+  const registry = createRegistryStore(pool);
+  const trainer = createChildTrainer();
+  const runner = createJobRunner({
+    jobs, datasets, trainer, logger: silentLogger, codeCommit: 'test-commit', seed: 42, staleAfterMs: 30_000, maxAttempts: 2, pollMs: 200,
+  });
+  const training = await buildTraining({ ...base('training'), jobs, datasets, registry, promotionMargin: 0.01 });
+  const producer = bus.producer();
+  const relay = createOutboxRelay({ pool, schema: 'training', producer, logger: silentLogger, pollMs: 100 });
+
+  const runtime = createOnnxRuntime({ intraOpThreads: 1 });
+  const live = createLiveModels(runtime);
+  const source = createModelSource(pool, modelDir);
+  const sync = () => syncLiveModels({ source, runtime, live });
+  const deployed = createModelDeployedConsumer(bus.consumer({ groupId: uniqueName('test.inference.deployed'), fromBeginning: false }), sync, silentLogger);
+  const inference = await buildInference({
+    ...base('inference'),
+    live,
+    store: createPredictionStore(opts.inferencePool, { maxBatch: 1000 }),
+    customers: createCustomerRecords(pool),
+  });
+
+  relay.start();
+  runner.start();
+  await deployed.start();
+  return {
+    ingestion, training, inference, live, modelDir,
+    async close() {
+      await runner.close();
+      trainer.close();
+      await deployed.close();
+      await relay.stop();
+      await producer.close();
+      await Promise.all([ingestion.close(), training.close(), inference.close()]);
+    },
+  };
+}
