@@ -35,7 +35,9 @@ async function resetDatabase(): Promise<void> {
 }
 
 function startService(name: keyof typeof PORTS, modelDir: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, `services/${name}/src/main.ts`)], {
+  // BENCH_PROFILE=<dir> writes a CPU profile of the inference service there (open in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE && name === 'inference' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, `services/${name}/src/main.ts`)], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: DB_URL, PORT: String(PORTS[name]), MODEL_REPOSITORY: modelDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -25,8 +25,21 @@ export interface ApiKeyStore {
 const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 const prefixOf = (key: string) => key.slice(0, 8);
 
+export interface ApiKeyStoreOptions {
+  /**
+   * How long an authentication result is reused. Every request authenticates, and a Postgres
+   * round trip per request measurably capped scoring throughput; the price is that a key revoked
+   * by another process keeps working for at most this long. 0 disables the cache.
+   */
+  cacheTtlMs?: number;
+}
+
+const CACHE_MAX = 10_000;
+
 /** Postgres adapter for API keys (schema `iam`, owned by the platform). Keys are stored hashed. */
-export function createApiKeyStore(pool: Pool): ApiKeyStore {
+export function createApiKeyStore(pool: Pool, options: ApiKeyStoreOptions = {}): ApiKeyStore {
+  const ttl = options.cacheTtlMs ?? 0;
+  const cache = new Map<string, { client: AuthenticatedClient | null; until: number }>();
   const toRecord = (r: Record<string, unknown>): ApiKeyRecord => ({
     id: r.id as string,
     clientName: r.client_name as string,
@@ -45,13 +58,21 @@ export function createApiKeyStore(pool: Pool): ApiKeyStore {
 
   return {
     async authenticate(key) {
+      const hash = hashKey(key);
+      const cached = cache.get(hash);
+      if (cached && cached.until > Date.now()) return cached.client;
       const { rows } = await pool
-        .query('SELECT id, client_name, scopes FROM iam.api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [hashKey(key)])
+        .query('SELECT id, client_name, scopes FROM iam.api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [hash])
         .catch((err: unknown) => {
           throw new VigilError('VIGIL_UNAVAILABLE', 'Database unavailable', { cause: err });
         });
       const row = rows[0];
-      return row ? { keyId: row.id, name: row.client_name, scopes: row.scopes } : null;
+      const client: AuthenticatedClient | null = row ? { keyId: row.id, name: row.client_name, scopes: row.scopes } : null;
+      if (ttl > 0) {
+        if (cache.size >= CACHE_MAX) cache.clear();
+        cache.set(hash, { client, until: Date.now() + ttl });
+      }
+      return client;
     },
     async create(clientName, scopes) {
       checkScopes(scopes);
@@ -80,6 +101,7 @@ export function createApiKeyStore(pool: Pool): ApiKeyStore {
         [id],
       );
       if (!rows[0]) throw new VigilError('VIGIL_NOT_FOUND', `No API key with id ${id}`);
+      cache.clear();
       return toRecord(rows[0]);
     },
   };

@@ -70,6 +70,8 @@ export const BaseConfigSchema = Type.Object({
   VIGIL_ADMIN_KEY: Type.Optional(Type.String({ minLength: 16 })),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 9000 }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 500 }),
+  /** How long a service reuses an API key check; a key revoked elsewhere works at most this long. */
+  AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 5000 }),
 });
 
 export function serviceConfigSchema(defaultPort: number) {

@@ -60,7 +60,7 @@ export async function runService<S extends TObject>(options: RunServiceOptions<S
   const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `vigil-${options.name}`, logger });
   const producer = bus.producer();
   const admin = bus.admin();
-  const apiKeys = createApiKeyStore(pool);
+  const apiKeys = createApiKeyStore(pool, { cacheTtlMs: config.AUTH_CACHE_TTL_MS });
   const relay = createOutboxRelay({ pool, schema: options.name, producer, logger, pollMs: config.OUTBOX_POLL_MS });
   const runtime: ServiceRuntime<Static<S> & BaseConfig> = {
     config, logger, pool, bus, producer, admin, apiKeys, relay,

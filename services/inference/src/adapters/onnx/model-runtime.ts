@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { VigilError } from '@vigil/common';
 import type { Datatype, LoadedModel, ModelRuntime, Tensor } from '../../domain/ports';
@@ -32,12 +34,22 @@ function fromOrt(name: string, t: ort.Tensor): Tensor {
 }
 
 /**
- * onnxruntime-node backend. CUDA is used where it is present, CPU otherwise. The binding lists
- * CUDA as supported even when its shared libraries were never installed (the npm install here
- * runs with onnxruntime-node-install=skip), so CUDA is tried once and dropped if it cannot load.
+ * The binding lists CUDA as supported even when its provider libraries were never installed (the
+ * npm install here runs with onnxruntime-node-install=skip), and a session that asks for it then
+ * fails: CUDA counts as present only when its provider library sits beside the binding.
+ */
+function cudaPresent(): boolean {
+  if (!ort.listSupportedBackends().some((b) => b.name === 'cuda')) return false;
+  const binDir = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  return existsSync(path.join(binDir, 'libonnxruntime_providers_cuda.so'));
+}
+
+/**
+ * onnxruntime-node backend: CUDA where it is present, CPU otherwise. If CUDA still fails to load,
+ * it is dropped once and CPU serves.
  */
 export function createOnnxRuntime(options: { intraOpThreads: number }): ModelRuntime & { executionProviders: string[] } {
-  const executionProviders = ort.listSupportedBackends().some((b) => b.name === 'cuda') ? ['cuda', 'cpu'] : ['cpu'];
+  const executionProviders = cudaPresent() ? ['cuda', 'cpu'] : ['cpu'];
   const create = (artifact: Uint8Array) =>
     ort.InferenceSession.create(artifact, { executionProviders, intraOpNumThreads: options.intraOpThreads, graphOptimizationLevel: 'all' });
   return {
