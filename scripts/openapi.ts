@@ -11,6 +11,7 @@ import { createApiKeyStore, createKafkaBus, createMetricsRegistry, createPool, t
 import { createDatasetStore } from '../services/ingestion/src/adapters/postgres/dataset-store';
 import { createFeedbackStore } from '../services/ingestion/src/adapters/postgres/feedback-store';
 import { buildApp as buildIngestion } from '../services/ingestion/src/app';
+import { createBatchJobStore, createDatasetRows } from '../services/inference/src/adapters/postgres/batch-job-store';
 import { createCustomerRecords } from '../services/inference/src/adapters/postgres/customer-records';
 import { createPredictionStore } from '../services/inference/src/adapters/postgres/prediction-store';
 import { buildApp as buildInference } from '../services/inference/src/app';
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
       live: createLiveModels({ load: async () => { throw new Error('unused'); }, unload: async () => undefined }),
       store: createPredictionStore(pool, { maxBatch: 1 }),
       customers: createCustomerRecords(pool),
+      batchJobs: createBatchJobStore(pool),
+      datasetRows: createDatasetRows(pool),
     }),
     ingestion: await buildIngestion({ ...base('ingestion'), feedbackStore: createFeedbackStore(pool), datasetStore: createDatasetStore(pool) }),
     training: await buildTraining({

@@ -163,9 +163,12 @@ describe('churn end to end: upload → train → promote → score → audit', (
     expect(noScope.statusCode).toBe(403);
   });
 
+  let smallDatasetId = '';
+
   test('a worse candidate is refused by the promotion gate, can be forced with a reason, and rollback brings back v1’s predictions', async () => {
     // 300 rows cannot make a model as good as 5,634: on its own holdout it loses to v1.
-    const { job } = await uploadAndTrain(toCsv(allRows.slice(0, 300)));
+    const { job, datasetId } = await uploadAndTrain(toCsv(allRows.slice(0, 300)));
+    smallDatasetId = datasetId;
     expect(job.model).toEqual({ name: 'churn', version: 2 });
     const refused = await call(stack.training, 'ml', 'POST', '/v1/models/churn/versions/2/promote', {});
     expect(refused.statusCode).toBe(409);
@@ -191,6 +194,42 @@ describe('churn end to end: upload → train → promote → score → audit', (
     const versions = (await call(stack.training, 'ml', 'GET', '/v1/models/churn/versions')).json();
     expect(versions.liveVersion).toBe(1);
     expect(versions.versions).toHaveLength(2);
+  });
+
+  test('a batch job scores every customer of a dataset into churn_scores, each score audited', async () => {
+    const queued = await call(stack.inference, 'crm', 'POST', '/v1/churn/batch-jobs', { datasetId: smallDatasetId });
+    expect(queued.statusCode).toBe(202);
+    const job = await waitFor(
+      async () => (await call(stack.inference, 'crm', 'GET', `/v1/churn/batch-jobs/${queued.json().jobId}`)).json(),
+      (j) => j.status !== 'queued' && j.status !== 'running',
+      60_000,
+    );
+    expect(job).toMatchObject({ status: 'succeeded', totalRows: 300, scored: 300, progress: 1 });
+    const scores = await db.pool.query(
+      `SELECT s.customer_id, s.model_version, p.client_name FROM inference.churn_scores s JOIN inference.predictions p ON p.id = s.prediction_id WHERE s.job_id = $1`,
+      [job.jobId],
+    );
+    expect(scores.rowCount).toBe(300);
+    expect(new Set(scores.rows.map((r) => r.customer_id)).size).toBe(300);
+    expect(scores.rows.every((r) => r.model_version === 1 && r.client_name === 'crm-prod')).toBe(true);
+  });
+
+  test('a batch job whose process died resumes from its last committed chunk', async () => {
+    // As a crash leaves it: running, 200 rows done (their chunk committed elsewhere), heartbeat stale.
+    const jobId = '00000000-0000-4000-8000-000000000001';
+    await db.pool.query(
+      `INSERT INTO inference.batch_jobs (id, dataset_id, status, total_rows, next_row, scored, model_name, requested_by, started_at, heartbeat_at)
+       VALUES ($1, $2, 'running', 300, 200, 200, 'churn', 'crm-prod', now() - interval '1 minute', now() - interval '1 minute')`,
+      [jobId, smallDatasetId],
+    );
+    const job = await waitFor(
+      async () => (await call(stack.inference, 'crm', 'GET', `/v1/churn/batch-jobs/${jobId}`)).json(),
+      (j) => j.status === 'succeeded' || j.status === 'failed',
+      60_000,
+    );
+    expect(job).toMatchObject({ status: 'succeeded', scored: 300 });
+    const scored = await db.pool.query('SELECT count(*)::int AS n FROM inference.churn_scores WHERE job_id = $1', [jobId]);
+    expect(scored.rows[0].n).toBe(100);
   });
 
   test('while Postgres is unreachable scoring answers 503 and no score leaves unaudited', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import {
   createApiKeyStore, createMetricsRegistry, createOutboxRelay, pingPostgres, type KafkaAdmin, type MessageBus, type Pool,
 } from '@vigil/common';
 import { createOnnxRuntime } from '../../services/inference/src/adapters/onnx/model-runtime';
+import { createBatchJobStore, createDatasetRows } from '../../services/inference/src/adapters/postgres/batch-job-store';
 import { createCustomerRecords } from '../../services/inference/src/adapters/postgres/customer-records';
 import { createModelSource } from '../../services/inference/src/adapters/postgres/model-source';
 import { createPredictionStore } from '../../services/inference/src/adapters/postgres/prediction-store';
@@ -19,6 +21,7 @@ import { createModelRepository } from '../../services/training/src/adapters/stor
 import { createChildTrainer } from '../../services/training/src/adapters/worker/child-trainer';
 import { buildApp as buildTraining } from '../../services/training/src/app';
 import { createJobRunner } from '../../services/training/src/jobs/job-runner';
+import { createBatchRunner } from '../../services/inference/src/jobs/batch-runner';
 import { buildIngestionApp } from './ingestion-app';
 import { silentLogger, uniqueName } from './kafka';
 
@@ -52,20 +55,24 @@ export async function startChurnStack(opts: { pool: Pool; inferencePool: Pool; b
   const source = createModelSource(pool, modelDir);
   const sync = () => syncLiveModels({ source, runtime, live });
   const deployed = createModelDeployedConsumer(bus.consumer({ groupId: uniqueName('test.inference.deployed'), fromBeginning: false }), sync, silentLogger);
-  const inference = await buildInference({
-    ...base('inference'),
-    live,
-    store: createPredictionStore(opts.inferencePool, { maxBatch: 1000 }),
-    customers: createCustomerRecords(pool),
+  const store = createPredictionStore(opts.inferencePool, { maxBatch: 1000 });
+  const batchJobs = createBatchJobStore(pool);
+  const datasetRows = createDatasetRows(pool);
+  const inference = await buildInference({ ...base('inference'), live, store, customers: createCustomerRecords(pool), batchJobs, datasetRows });
+  const batch = createBatchRunner({
+    jobs: batchJobs, rows: datasetRows, newId: randomUUID, now: () => new Date(), logger: silentLogger,
+    inference: { live, store, newId: randomUUID, now: () => new Date() }, staleAfterMs: 1000, pollMs: 200,
   });
 
   relay.start();
   runner.start();
   await deployed.start();
+  batch.start();
   return {
     ingestion, training, inference, live, modelDir,
     async close() {
       await runner.close();
+      await batch.close();
       trainer.close();
       await deployed.close();
       await relay.stop();

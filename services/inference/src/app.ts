@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServiceApp, type ServiceAppOptions, type VigilApp } from '@vigil/common';
+import type { BatchJobStore, DatasetRows } from './domain/batch-ports';
 import type { LiveModels } from './domain/live-models';
 import type { CustomerRecords, PredictionStore } from './domain/ports';
 import type { InferenceDeps } from './domain/run-inference';
 import { createInferenceMetrics } from './adapters/metrics/inference-metrics';
 import { auditRoutes } from './routes/audit';
+import { churnBatchRoutes } from './routes/churn-batch-jobs';
 import { churnScoreRoutes } from './routes/churn-scores';
 import { oipMetadataRoutes } from './routes/oip-v2/health-and-metadata';
 import { oipInferRoutes } from './routes/oip-v2/infer';
@@ -13,6 +15,8 @@ export interface InferenceAppDeps extends Omit<ServiceAppOptions, 'service'> {
   live: LiveModels;
   store: PredictionStore;
   customers: CustomerRecords;
+  batchJobs: BatchJobStore;
+  datasetRows: DatasetRows;
 }
 
 /** Builds the inference app from adapters that already exist; opens nothing itself. */
@@ -23,6 +27,7 @@ export async function buildApp(deps: InferenceAppDeps): Promise<VigilApp> {
   };
   const ready = async () => (await Promise.allSettled(Object.values(deps.readiness).map((check) => check()))).every((r) => r.status === 'fulfilled');
   await app.register(churnScoreRoutes, { ...inference, customers: deps.customers });
+  await app.register(churnBatchRoutes, { jobs: deps.batchJobs, rows: deps.datasetRows, newId: randomUUID, now: () => new Date() });
   await app.register(auditRoutes, { store: deps.store });
   await app.register(oipMetadataRoutes, { live: deps.live, ready, version: deps.version ?? '0.1.0' });
   await app.register(oipInferRoutes, inference);

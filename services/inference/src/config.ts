@@ -9,5 +9,7 @@ export const ConfigSchema = Type.Composite([
     AUDIT_MAX_BATCH: Type.Integer({ minimum: 1, maximum: 10000, default: 2000 }),
     /** Threads onnxruntime may use per inference. */
     ORT_INTRA_OP_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+    /** A running batch job whose heartbeat is older than this is taken over (its process died). */
+    BATCH_STALE_AFTER_MS: Type.Integer({ minimum: 1000, default: 30000 }),
   }),
 ]);

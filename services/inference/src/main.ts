@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { runService } from '@vigil/common';
 import { createOnnxRuntime } from './adapters/onnx/model-runtime';
+import { createBatchJobStore, createDatasetRows } from './adapters/postgres/batch-job-store';
 import { createCustomerRecords } from './adapters/postgres/customer-records';
 import { createModelSource } from './adapters/postgres/model-source';
 import { createPredictionStore } from './adapters/postgres/prediction-store';
@@ -9,6 +11,7 @@ import { ConfigSchema } from './config';
 import { createModelDeployedConsumer } from './consumers/model-deployed';
 import { createLiveModels } from './domain/live-models';
 import { syncLiveModels } from './domain/sync-live-models';
+import { createBatchRunner } from './jobs/batch-runner';
 
 const RESYNC_MS = 30_000;
 
@@ -33,10 +36,18 @@ void runService({
     );
     await deployed.start();
     const store = createPredictionStore(rt.pool, { maxBatch: config.AUDIT_MAX_BATCH, onCommitted: rt.relay.kick });
+    const batchJobs = createBatchJobStore(rt.pool);
+    const datasetRows = createDatasetRows(rt.pool);
     const app = await buildApp({
       logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness,
-      live, store, customers: createCustomerRecords(rt.pool),
+      live, store, customers: createCustomerRecords(rt.pool), batchJobs, datasetRows,
     });
-    return { app, consumers: [deployed, { close: async () => clearInterval(resync) }] };
+    const batch = createBatchRunner({
+      jobs: batchJobs, rows: datasetRows, newId: randomUUID, now: () => new Date(), logger,
+      inference: { live, store, newId: randomUUID, now: () => new Date() },
+      staleAfterMs: config.BATCH_STALE_AFTER_MS,
+    });
+    batch.start();
+    return { app, consumers: [deployed, batch, { close: async () => clearInterval(resync) }] };
   },
 });

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import { runBatchJob, type BatchDeps } from '../domain/batch-scoring';
+import type { InferenceDeps } from '../domain/run-inference';
+
+export interface BatchRunnerOptions extends BatchDeps {
+  inference: InferenceDeps;
+  logger: Logger;
+  staleAfterMs: number;
+  pollMs?: number;
+}
+
+/**
+ * Background entry point for batch scoring: takes queued jobs (and jobs whose process died, by
+ * their stale heartbeat) one at a time and scores them from their resume point.
+ */
+export function createBatchRunner(options: BatchRunnerOptions) {
+  const log = options.logger.child({ component: 'batch-runner' });
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function tick(): Promise<void> {
+    try {
+      const job = await options.jobs.claim(options.staleAfterMs);
+      if (job) {
+        log.info({ jobId: job.id, datasetId: job.datasetId, resumeAfterRow: job.nextRow }, 'batch scoring started');
+        await runBatchJob(job, options);
+        log.info({ jobId: job.id }, 'batch scoring ended');
+      }
+    } catch (err) {
+      log.warn({ err }, 'batch scoring pass failed; the job will be taken again');
+    } finally {
+      if (!stopped) timer = setTimeout(() => void tick(), options.pollMs ?? 1000);
+    }
+  }
+
+  return {
+    start() {
+      stopped = false;
+      timer = setTimeout(() => void tick(), 0);
+    },
+    async close() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
