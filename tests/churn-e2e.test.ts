@@ -165,6 +165,14 @@ describe('churn end to end: upload → train → promote → score → audit', (
 
   let smallDatasetId = '';
 
+  test('a job that cannot train fails and says why', async () => {
+    const retained = allRows.filter((r) => r.Churn === 'No').slice(0, 40);
+    const { job } = await uploadAndTrain(toCsv(retained));
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/both churned and retained/);
+    expect(job.model).toBeNull();
+  });
+
   test('a worse candidate is refused by the promotion gate, can be forced with a reason, and rollback brings back v1’s predictions', async () => {
     // 300 rows cannot make a model as good as 5,634: on its own holdout it loses to v1.
     const { job, datasetId } = await uploadAndTrain(toCsv(allRows.slice(0, 300)));

@@ -128,12 +128,7 @@ function newPathBuffer(size: number): PathBuffer {
  * Adds the SHAP values of `tree` at `x` to `phi` (indexed by group). Afterwards
  * sum(phi added) === predictTree(tree, x) - treeExpectedValue(tree), up to rounding.
  */
-export function addTreeShap(
-  tree: readonly TreeNode[],
-  x: ArrayLike<number>,
-  groupOf: ArrayLike<number>,
-  phi: Float64Array,
-): void {
+export function addTreeShap(tree: readonly TreeNode[], x: ArrayLike<number>, groupOf: ArrayLike<number>, phi: Float64Array): void {
   const levels = treeDepth(tree) + 2;
   const size = ((levels + 1) * (levels + 2)) / 2;
   if (scratch.w.length < size) scratch = newPathBuffer(size);
@@ -146,17 +141,8 @@ export function addTreeShap(
  * arrays: no allocation per call or per node.
  */
 function recurse(
-  tree: readonly TreeNode[],
-  x: ArrayLike<number>,
-  groupOf: ArrayLike<number>,
-  phi: Float64Array,
-  p: PathBuffer,
-  nodeIndex: number,
-  parentAt: number,
-  depth: number,
-  z: number,
-  o: number,
-  d: number,
+  tree: readonly TreeNode[], x: ArrayLike<number>, groupOf: ArrayLike<number>, phi: Float64Array, p: PathBuffer,
+  nodeIndex: number, parentAt: number, depth: number, z: number, o: number, d: number,
 ): void {
   const at = parentAt + depth + 1;
   // Element-wise copies: typed-array copyWithin costs more than the loop for segments this short.
@@ -211,7 +197,7 @@ const MAX_TABLE_DEPTH = 5;
 export interface CompiledEnsemble {
   trees: readonly (readonly TreeNode[])[];
   groupOf: ArrayLike<number>;
-  /** Root of each tree in the flat node arrays; -1 for a tree left to addTreeShap. */
+  /** Root of each tree in the flat node arrays (the trees' nodes, concatenated); -1: left to addTreeShap. */
   root: Int32Array;
   feature: Int32Array;
   threshold: Float64Array;
@@ -231,20 +217,10 @@ export interface CompiledEnsemble {
 
 export function compileEnsemble(trees: readonly (readonly TreeNode[])[], groupOf: ArrayLike<number>): CompiledEnsemble {
   const total = trees.reduce((n, tree) => n + tree.length, 0);
+  const [ints, floats] = [() => new Int32Array(total), () => new Float64Array(total)];
   const c: CompiledEnsemble = {
-    trees,
-    groupOf,
-    root: new Int32Array(trees.length),
-    feature: new Int32Array(total),
-    threshold: new Float64Array(total),
-    left: new Int32Array(total),
-    right: new Int32Array(total),
-    value: new Float64Array(total),
-    count: new Int32Array(total),
-    playerAt: new Int32Array(total),
-    tableAt: new Int32Array(total).fill(-1),
-    players: new Int32Array(0),
-    table: new Float64Array(0),
+    trees, groupOf, root: new Int32Array(trees.length), feature: ints(), threshold: floats(), left: ints(), right: ints(), value: floats(),
+    count: ints(), playerAt: ints(), tableAt: ints().fill(-1), players: new Int32Array(0), table: new Float64Array(0),
     stack: new Int32Array(2 * (MAX_TABLE_DEPTH + 1)),
   };
   const table: number[] = [];
@@ -312,9 +288,7 @@ function walkPath(tree: readonly TreeNode[], groupOf: ArrayLike<number>, path: r
   for (let j = 0; j < steps; j++) {
     const node = tree[path[j]];
     const group = groupOf[node.feature];
-    let incomingZ = 1;
-    let incomingO = 1;
-    let k = 0;
+    let [incomingZ, incomingO, k] = [1, 1, 0];
     while (k <= depth && p.d[k] !== group) k++;
     if (k <= depth) {
       incomingZ = p.z[k];
