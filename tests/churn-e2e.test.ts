@@ -38,9 +38,9 @@ describe('churn end to end: upload → train → promote → score → audit', (
     key.auditor = (await keys.create('auditor', ['audit:read'])).key;
   });
   afterAll(async () => {
-    await stack.close();
-    await inferencePool.end();
-    await proxy.close();
+    await stack?.close();
+    await inferencePool?.end();
+    await proxy?.close();
     await admin.close();
     await db.drop();
   });
@@ -182,9 +182,19 @@ describe('churn end to end: upload → train → promote → score → audit', (
     expect(refused.statusCode).toBe(409);
     expect(refused.json().comparison.liveRocAuc - refused.json().comparison.candidateRocAuc).toBeGreaterThan(0.01);
     expect((await call(stack.training, 'ml', 'POST', '/v1/models/churn/versions/2/promote', { force: true })).statusCode).toBe(400);
+    // Requests keep flowing through the hot swap; none may fail.
+    const statuses: number[] = [];
+    let swapping = true;
+    const traffic = (async () => {
+      while (swapping) statuses.push((await score(sample)).statusCode);
+    })();
     const forced = await call(stack.training, 'ml', 'POST', '/v1/models/churn/versions/2/promote', { force: true, reason: 'A/B trial' });
     expect(forced.statusCode).toBe(200);
     expect(await waitLive(2)).toBe(2);
+    swapping = false;
+    await traffic;
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
     const v2Scores = (await score(sample)).json().predictions.map((p: { probability: number }) => p.probability);
     expect(v2Scores).not.toEqual(v1Scores);
 

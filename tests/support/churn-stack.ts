@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  createApiKeyStore, createMetricsRegistry, createOutboxRelay, pingPostgres, type KafkaAdmin, type MessageBus, type Pool,
+  allTopicSpecs, createApiKeyStore, createMetricsRegistry, createOutboxRelay, pingPostgres, type KafkaAdmin, type MessageBus, type Pool,
 } from '@vigil/common';
 import { createOnnxRuntime } from '../../services/inference/src/adapters/onnx/model-runtime';
 import { createBatchJobStore, createDatasetRows } from '../../services/inference/src/adapters/postgres/batch-job-store';
@@ -32,6 +32,8 @@ import { silentLogger, uniqueName } from './kafka';
  */
 export async function startChurnStack(opts: { pool: Pool; inferencePool: Pool; bus: MessageBus; admin: KafkaAdmin }) {
   const { pool, bus, admin } = opts;
+  // As every service does at start: the broker does not create topics on its own.
+  await admin.ensureTopics(allTopicSpecs());
   const modelDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-models-'));
   const readiness = { postgres: () => pingPostgres(pool), kafka: () => admin.ping() };
   const base = (service: string) => ({ logger: silentLogger, metrics: createMetricsRegistry(service), apiKeys: createApiKeyStore(pool), readiness });

@@ -55,8 +55,7 @@ function treeDepth(tree: readonly TreeNode[], node = 0): number {
 
 /**
  * The path of unique players, one element per slot: d player, z zero fraction, o one fraction,
- * w permutation weight. Every recursion level works on its own segment of these flat arrays
- * (copied from its parent's), as in the reference implementation, so no allocation per node.
+ * w permutation weight. Slot 0 holds the root sentinel (d = -1), so a real group is at index >= 1.
  */
 interface PathBuffer {
   d: Int32Array;
@@ -65,139 +64,144 @@ interface PathBuffer {
   w: Float64Array;
 }
 
-/** Appends (z, o, d) at index `depth` of the segment starting at `at` and updates the weights. */
-function extendPath(p: PathBuffer, at: number, depth: number, z: number, o: number, d: number): void {
-  p.d[at + depth] = d;
-  p.z[at + depth] = z;
-  p.o[at + depth] = o;
-  p.w[at + depth] = depth === 0 ? 1 : 0;
+function newPathBuffer(size: number): PathBuffer {
+  return { d: new Int32Array(size), z: new Float64Array(size), o: new Float64Array(size), w: new Float64Array(size) };
+}
+
+/** Appends (z, o, d) at index `depth` and updates the weights. */
+function extendPath(p: PathBuffer, depth: number, z: number, o: number, d: number): void {
+  p.d[depth] = d;
+  p.z[depth] = z;
+  p.o[depth] = o;
+  p.w[depth] = depth === 0 ? 1 : 0;
   for (let i = depth - 1; i >= 0; i--) {
-    p.w[at + i + 1] += (o * p.w[at + i] * (i + 1)) / (depth + 1);
-    p.w[at + i] = (z * p.w[at + i] * (depth - i)) / (depth + 1);
+    p.w[i + 1] += (o * p.w[i] * (i + 1)) / (depth + 1);
+    p.w[i] = (z * p.w[i] * (depth - i)) / (depth + 1);
   }
 }
 
 /** Undoes extendPath for element `index` (a player split on twice along one path). */
-function unwindPath(p: PathBuffer, at: number, depth: number, index: number): void {
-  const o = p.o[at + index];
-  const z = p.z[at + index];
-  let next = p.w[at + depth];
+function unwindPath(p: PathBuffer, depth: number, index: number): void {
+  const o = p.o[index];
+  const z = p.z[index];
+  let next = p.w[depth];
   for (let i = depth - 1; i >= 0; i--) {
     if (o !== 0) {
-      const tmp = p.w[at + i];
-      p.w[at + i] = (next * (depth + 1)) / ((i + 1) * o);
-      next = tmp - (p.w[at + i] * z * (depth - i)) / (depth + 1);
+      const tmp = p.w[i];
+      p.w[i] = (next * (depth + 1)) / ((i + 1) * o);
+      next = tmp - (p.w[i] * z * (depth - i)) / (depth + 1);
     } else {
-      p.w[at + i] = (p.w[at + i] * (depth + 1)) / (z * (depth - i));
+      p.w[i] = (p.w[i] * (depth + 1)) / (z * (depth - i));
     }
   }
   // Weights stay in place; the identities (d, z, o) after `index` shift down by one.
   for (let i = index; i < depth; i++) {
-    p.d[at + i] = p.d[at + i + 1];
-    p.z[at + i] = p.z[at + i + 1];
-    p.o[at + i] = p.o[at + i + 1];
+    p.d[i] = p.d[i + 1];
+    p.z[i] = p.z[i + 1];
+    p.o[i] = p.o[i + 1];
   }
 }
 
 /** Sum of the weights the path would have with element `index` unwound, without modifying it. */
-function unwoundPathSum(p: PathBuffer, at: number, depth: number, index: number): number {
-  const o = p.o[at + index];
-  const z = p.z[at + index];
-  let next = p.w[at + depth];
+function unwoundPathSum(p: PathBuffer, depth: number, index: number): number {
+  const o = p.o[index];
+  const z = p.z[index];
+  let next = p.w[depth];
   let total = 0;
   for (let i = depth - 1; i >= 0; i--) {
     if (o !== 0) {
       const tmp = (next * (depth + 1)) / ((i + 1) * o);
       total += tmp;
-      next = p.w[at + i] - tmp * z * ((depth - i) / (depth + 1));
+      next = p.w[i] - tmp * z * ((depth - i) / (depth + 1));
     } else if (z !== 0) {
-      total += p.w[at + i] / z / ((depth - i) / (depth + 1));
+      total += p.w[i] / z / ((depth - i) / (depth + 1));
     }
   }
   return total;
 }
 
-/** Path buffer shared by every addTreeShap call (explanations are synchronous), grown on demand. */
-let scratch = newPathBuffer(0);
-
-function newPathBuffer(size: number): PathBuffer {
-  return { d: new Int32Array(size), z: new Float64Array(size), o: new Float64Array(size), w: new Float64Array(size) };
+/**
+ * The recursion of Algorithm 2 along one root-to-leaf path: the state it reaches at the leaf
+ * path[path.length - 1] when, at each ancestor path[j], the row's own branch (the "hot" child) is
+ * the path's iff hot[j] is 1. In place in one buffer, since going down a single path never needs a
+ * parent's state again. Returns the index of the path's last element.
+ *
+ * That state, hence every term a leaf adds to phi, depends on the row only through these bits,
+ * which is what lets compileEnsemble tabulate it.
+ */
+function walkPath(tree: readonly TreeNode[], groupOf: ArrayLike<number>, path: readonly number[], hot: ArrayLike<number>, p: PathBuffer): number {
+  extendPath(p, 0, 1, 1, -1);
+  let depth = 0;
+  for (let j = 0; j + 1 < path.length; j++) {
+    const node = tree[path[j]];
+    const group = groupOf[node.feature];
+    let [incomingZ, incomingO, k] = [1, 1, 0];
+    while (k <= depth && p.d[k] !== group) k++;
+    if (k <= depth) {
+      incomingZ = p.z[k];
+      incomingO = p.o[k];
+      unwindPath(p, depth, k);
+      depth -= 1;
+    }
+    depth += 1;
+    extendPath(p, depth, (tree[path[j + 1]].cover / node.cover) * incomingZ, hot[j] ? incomingO : 0, group);
+  }
+  return depth;
 }
+
+/** What element `i` of the walked path adds to phi[p.d[i]] at a leaf of output `value`. */
+function leafTerm(p: PathBuffer, depth: number, i: number, value: number): number {
+  return unwoundPathSum(p, depth, i) * (p.o[i] - p.z[i]) * value;
+}
+
+/** Scratch shared by every addTreeShap call (explanations are synchronous), grown on demand. */
+let scratch = newPathBuffer(0);
 
 /**
  * Adds the SHAP values of `tree` at `x` to `phi` (indexed by group). Afterwards
  * sum(phi added) === predictTree(tree, x) - treeExpectedValue(tree), up to rounding.
  */
 export function addTreeShap(tree: readonly TreeNode[], x: ArrayLike<number>, groupOf: ArrayLike<number>, phi: Float64Array): void {
-  const levels = treeDepth(tree) + 2;
-  const size = ((levels + 1) * (levels + 2)) / 2;
+  const size = treeDepth(tree) + 2;
   if (scratch.w.length < size) scratch = newPathBuffer(size);
-  recurse(tree, x, groupOf, phi, scratch, 0, 0, 0, 1, 1, -1);
+  visit(tree, x, groupOf, phi, [0], [], scratch);
 }
 
-/**
- * One node of the recursion. `depth` is the index the new element gets; this level's segment starts
- * right after the parent's. A top-level function with plain arguments rather than a closure over
- * arrays: no allocation per call or per node.
- */
-function recurse(
-  tree: readonly TreeNode[], x: ArrayLike<number>, groupOf: ArrayLike<number>, phi: Float64Array, p: PathBuffer,
-  nodeIndex: number, parentAt: number, depth: number, z: number, o: number, d: number,
-): void {
-  const at = parentAt + depth + 1;
-  // Element-wise copies: typed-array copyWithin costs more than the loop for segments this short.
-  for (let i = 0; i <= depth; i++) {
-    p.d[at + i] = p.d[parentAt + i];
-    p.z[at + i] = p.z[parentAt + i];
-    p.o[at + i] = p.o[parentAt + i];
-    p.w[at + i] = p.w[parentAt + i];
-  }
-  extendPath(p, at, depth, z, o, d);
-  const node = tree[nodeIndex];
+/** Leaves below path's last node, hot child first: phi receives its additions in that order. */
+function visit(tree: readonly TreeNode[], x: ArrayLike<number>, groupOf: ArrayLike<number>, phi: Float64Array, path: number[], hot: number[], p: PathBuffer): void {
+  const node = tree[path[path.length - 1]];
   if (node.feature < 0) {
-    for (let i = 1; i <= depth; i++) {
-      phi[p.d[at + i]] += unwoundPathSum(p, at, depth, i) * (p.o[at + i] - p.z[at + i]) * node.value;
-    }
+    const depth = walkPath(tree, groupOf, path, hot, p);
+    for (let i = 1; i <= depth; i++) phi[p.d[i]] += leafTerm(p, depth, i, node.value);
     return;
   }
   const left = goesLeft(node, x);
-  const hot = left ? node.left : node.right;
-  const cold = left ? node.right : node.left;
-  const group = groupOf[node.feature];
-  let incomingZ = 1;
-  let incomingO = 1;
-  let k = 0; // slot 0 holds the root sentinel (d = -1), so a real group is found at k >= 1
-  while (k <= depth && p.d[at + k] !== group) k++;
-  if (k <= depth) {
-    incomingZ = p.z[at + k];
-    incomingO = p.o[at + k];
-    unwindPath(p, at, depth, k);
-    depth -= 1;
+  for (let bit = 1; bit >= 0; bit--) {
+    path.push(left === (bit === 1) ? node.left : node.right); // bit 1: the row's own branch, visited first
+    hot.push(bit);
+    visit(tree, x, groupOf, phi, path, hot, p);
+    path.pop();
+    hot.pop();
   }
-  recurse(tree, x, groupOf, phi, p, hot, at, depth + 1, (tree[hot].cover / node.cover) * incomingZ, incomingO, group);
-  recurse(tree, x, groupOf, phi, p, cold, at, depth + 1, (tree[cold].cover / node.cover) * incomingZ, 0, group);
 }
 
 /**
- * Deepest tree that gets a lookup table (below). A leaf at depth D on a path of n distinct players
- * needs 2^D * n entries: at most 1,024 for a depth-4 tree (8 KiB), 5,120 for depth 5, 24,576 for
- * depth 6. Deeper trees are explained by addTreeShap, in their place in the sum.
+ * Deepest tree that gets a lookup table (below). A leaf at depth D with n distinct players on its
+ * path needs 2^D * n entries: at most 1,024 for a depth-4 tree (8 KiB), 5,120 for depth 5, 24,576
+ * for depth 6. Deeper trees are explained by addTreeShap, in their place in the sum.
  */
 const MAX_TABLE_DEPTH = 5;
 
 /**
- * An ensemble prepared for explaining many rows. The recursion above touches a row only through the
- * split decisions along each root-to-leaf path: at a leaf of depth D the path weights, hence every
- * term that leaf adds to phi, are a function of D bits (does the row take this path's branch at each
- * ancestor). So each leaf's terms are tabulated for all 2^D patterns by running the very same
- * extend/unwind arithmetic, and explaining a row is a walk that adds table entries to phi in the
- * recursion's own order (hot child first): bit-for-bit the numbers addTreeShap produces, ~40x faster
- * (a 71-tree depth-4 model: 1.0 ms -> 0.02 ms per row, see explain.bench.ts).
+ * An ensemble prepared for explaining many rows: each leaf's terms (see walkPath) tabulated for all
+ * 2^D patterns of its path's hot bits, so that a row costs one walk over the tree adding table
+ * entries to phi in addTreeShap's own order. Same arithmetic, same order: bit-for-bit the same phi.
+ * Measured on a 71-tree depth-4 model: ~1.0 ms -> ~0.02 ms per row (see explain.bench.ts).
  */
 export interface CompiledEnsemble {
   trees: readonly (readonly TreeNode[])[];
   groupOf: ArrayLike<number>;
-  /** Root of each tree in the flat node arrays (the trees' nodes, concatenated); -1: left to addTreeShap. */
+  /** Root of each tree in the flat node arrays (all trees' nodes, concatenated); -1: left to addTreeShap. */
   root: Int32Array;
   feature: Int32Array;
   threshold: Float64Array;
@@ -209,7 +213,7 @@ export interface CompiledEnsemble {
   playerAt: Int32Array;
   tableAt: Int32Array;
   players: Int32Array;
-  /** Leaf terms, pattern-major: entry tableAt + pattern * count + i is player players[playerAt + i]. */
+  /** Leaf terms, pattern-major: entry tableAt + pattern * count + i goes to players[playerAt + i]. */
   table: Float64Array;
   /** (node, pattern) pairs of the walk. */
   stack: Int32Array;
@@ -225,7 +229,6 @@ export function compileEnsemble(trees: readonly (readonly TreeNode[])[], groupOf
   };
   const table: number[] = [];
   const players: number[] = [];
-  const p = newPathBuffer(MAX_TABLE_DEPTH + 2);
   let base = 0;
   trees.forEach((tree, t) => {
     tree.forEach((n, i) => {
@@ -238,7 +241,7 @@ export function compileEnsemble(trees: readonly (readonly TreeNode[])[], groupOf
     const [tableLength, playersLength] = [table.length, players.length];
     c.root[t] = base;
     // A node with two parents would need one table per path: leave such a (malformed) tree to addTreeShap.
-    if (treeDepth(tree) > MAX_TABLE_DEPTH || !tabulate(c, tree, base, [0], p, table, players)) {
+    if (treeDepth(tree) > MAX_TABLE_DEPTH || !tabulate(c, tree, base, [0], table, players)) {
       c.root[t] = -1;
       table.length = tableLength;
       players.length = playersLength;
@@ -250,13 +253,13 @@ export function compileEnsemble(trees: readonly (readonly TreeNode[])[], groupOf
   return c;
 }
 
-/** Fills the tables of the leaves below path[path.length - 1]; false if a leaf is reached twice. */
-function tabulate(c: CompiledEnsemble, tree: readonly TreeNode[], base: number, path: number[], p: PathBuffer, table: number[], players: number[]): boolean {
+/** Fills the tables of the leaves below path's last node; false if a leaf is reached twice. */
+function tabulate(c: CompiledEnsemble, tree: readonly TreeNode[], base: number, path: number[], table: number[], players: number[]): boolean {
   const node = tree[path[path.length - 1]];
   if (node.feature >= 0) {
     for (const child of [node.left, node.right]) {
       path.push(child);
-      const ok = tabulate(c, tree, base, path, p, table, players);
+      const ok = tabulate(c, tree, base, path, table, players);
       path.pop();
       if (!ok) return false;
     }
@@ -265,42 +268,19 @@ function tabulate(c: CompiledEnsemble, tree: readonly TreeNode[], base: number, 
   const leaf = base + path[path.length - 1];
   if (c.tableAt[leaf] >= 0) return false;
   c.tableAt[leaf] = table.length;
-  for (let pattern = 0; pattern < 1 << (path.length - 1); pattern++) {
-    const depth = walkPath(tree, c.groupOf, path, pattern, p);
-    for (let i = 1; i <= depth; i++) table.push(unwoundPathSum(p, 0, depth, i) * (p.o[i] - p.z[i]) * node.value);
+  const steps = path.length - 1;
+  const hot = new Int32Array(steps);
+  const p = newPathBuffer(steps + 2);
+  for (let pattern = 0; pattern < 1 << steps; pattern++) {
+    for (let j = 0; j < steps; j++) hot[j] = (pattern >> (steps - 1 - j)) & 1; // the root's bit is the highest
+    const depth = walkPath(tree, c.groupOf, path, hot, p);
+    for (let i = 1; i <= depth; i++) table.push(leafTerm(p, depth, i, node.value));
     c.count[leaf] = depth;
   }
-  // Which player sits in which slot depends on the path only, not on the pattern.
+  // Which player sits in which slot depends on the path only, not on the bits.
   c.playerAt[leaf] = players.length;
   for (let i = 1; i <= c.count[leaf]; i++) players.push(p.d[i]);
   return true;
-}
-
-/**
- * The recursion's path state at the end of `path` for a row whose decisions along it are `pattern`
- * (bit D-1-j set: the row takes the path's branch at path[j]). In place, in one segment: going down
- * a single path never needs a parent's copy again. Returns the index of the last element.
- */
-function walkPath(tree: readonly TreeNode[], groupOf: ArrayLike<number>, path: readonly number[], pattern: number, p: PathBuffer): number {
-  const steps = path.length - 1;
-  extendPath(p, 0, 0, 1, 1, -1);
-  let depth = 0;
-  for (let j = 0; j < steps; j++) {
-    const node = tree[path[j]];
-    const group = groupOf[node.feature];
-    let [incomingZ, incomingO, k] = [1, 1, 0];
-    while (k <= depth && p.d[k] !== group) k++;
-    if (k <= depth) {
-      incomingZ = p.z[k];
-      incomingO = p.o[k];
-      unwindPath(p, 0, depth, k);
-      depth -= 1;
-    }
-    const hot = (pattern >> (steps - 1 - j)) & 1;
-    depth += 1;
-    extendPath(p, 0, depth, (tree[path[j + 1]].cover / node.cover) * incomingZ, hot ? incomingO : 0, group);
-  }
-  return depth;
 }
 
 /**
@@ -334,7 +314,7 @@ export function addEnsembleShap(c: CompiledEnsemble, x: ArrayLike<number>, phi: 
         continue;
       }
       const goLeft = fround(x[f]) <= threshold[node]; // goesLeft, on the flat arrays
-      // Cold child pushed first so the hot one is popped first: the recursion's order of additions.
+      // Cold child pushed first so that the hot one is popped first, as in visit.
       stack[top++] = goLeft ? right[node] : left[node];
       stack[top++] = pattern * 2;
       stack[top++] = goLeft ? left[node] : right[node];

@@ -47,12 +47,14 @@ describe('who may touch the dataset tables (database roles, as the running servi
     await expect(pools.training.query('DELETE FROM ingestion.churn_rows')).rejects.toThrow(/permission denied/);
   });
 
-  test('inference reads the customers’ current records and datasets, and cannot change them', async () => {
+  test('inference reads the customers’ current records, datasets and rows (batch scoring), and cannot change them', async () => {
     const customer = await pools.inference.query("SELECT dataset_id, record FROM ingestion.churn_customers WHERE customer_id = 'G-2'");
     expect(customer.rows[0]).toMatchObject({ dataset_id: datasetId, record: { customerID: 'G-2', tenure: 12 } });
     expect((await pools.inference.query('SELECT count(*)::int AS n FROM ingestion.datasets')).rows[0].n).toBe(1);
-    await expect(pools.inference.query('SELECT * FROM ingestion.churn_rows')).rejects.toThrow(/permission denied/);
+    expect((await pools.inference.query('SELECT count(*)::int AS n FROM ingestion.churn_rows')).rows[0].n).toBe(2);
     await expect(pools.inference.query("UPDATE ingestion.churn_customers SET record = '{}'")).rejects.toThrow(/permission denied/);
+    await expect(pools.inference.query('DELETE FROM ingestion.churn_rows')).rejects.toThrow(/permission denied/);
+    await expect(pools.inference.query('SELECT * FROM ingestion.outbox')).rejects.toThrow(/permission denied/);
   });
 
   test('monitoring has no access to the ingestion schema', async () => {
