@@ -20,3 +20,11 @@ export function postprocessRow(config: ModelConfig, inputRow: Record<string, unk
     explanation: explain(config.spec as ChurnModelSpec, inputRow as ChurnRow, EXPLANATION_TOP_K),
   };
 }
+
+/**
+ * Called once when a version is loaded, before it serves: the first explanation of a tree model
+ * builds its TreeSHAP tables (45–80 ms measured), which should not land on a client's request.
+ */
+export function prepareForServing(config: ModelConfig): void {
+  if (config.pipeline === 'churn') explain(config.spec as ChurnModelSpec, {}, EXPLANATION_TOP_K);
+}

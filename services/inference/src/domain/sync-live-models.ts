@@ -1,5 +1,6 @@
 import type { LiveModels } from './live-models';
 import type { ModelRef, ModelRuntime, ModelSource } from './ports';
+import { prepareForServing } from './postprocess';
 
 export interface SyncDeps {
   source: ModelSource;
@@ -18,7 +19,9 @@ export async function syncLiveModels(deps: SyncDeps): Promise<{ loaded: ModelRef
     const current = deps.live.get(ref.name)?.ref;
     if (current && current.version === ref.version && current.sha256 === ref.sha256) continue;
     const { onnx, config } = await deps.source.artifact(ref);
-    deps.live.swap(await deps.runtime.load(ref, onnx, config));
+    const model = await deps.runtime.load(ref, onnx, config);
+    prepareForServing(config);
+    deps.live.swap(model);
     loaded.push(ref);
   }
   return { loaded };
