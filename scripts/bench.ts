@@ -83,16 +83,29 @@ async function main(): Promise<void> {
         headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ customers }),
       });
     await post([rows[0]], 16).then(() => undefined); // warm-up: JIT, pools, onnxruntime
+    const phases = async () => {
+      const text = await (await fetch(url('inference', '/metrics'))).text();
+      const sum = (name: string) => text.split('\n').filter((l) => l.startsWith(name)).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
+      return { requests: sum('nv_inference_request_success{'), requestUs: sum('nv_inference_request_duration_us{'), computeUs: sum('nv_inference_compute_infer_duration_us{'), auditS: sum('vigil_inference_audit_duration_seconds_sum') };
+    };
+    // Mean time per request inside the inference path, from the service's own metrics.
+    const phaseDelta = (a: Json, b: Json) => {
+      const n = b.requests - a.requests;
+      return { meanInferenceMs: (b.requestUs - a.requestUs) / n / 1000, meanComputeMs: (b.computeUs - a.computeUs) / n / 1000, meanAuditMs: ((b.auditS - a.auditS) / n) * 1000 };
+    };
+    const p0 = await phases();
     const single = await post([rows[0]], 64);
+    const p1 = await phases();
     const batch = await post(rows.slice(0, 1000), 8);
+    const p2 = await phases();
     console.log(JSON.stringify({
       machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0].model}`,
       training: {
         chosen: job.metrics.modelKind, holdoutRocAuc: job.metrics.rocAuc, holdoutPrAuc: job.metrics.prAuc, baselineRocAuc: job.metrics.baseline?.rocAuc,
         trainingTimeMs: job.metrics.trainingTimeMs, jobWallMs: new Date(job.finishedAt).getTime() - new Date(job.startedAt).getTime(),
       },
-      singleRow: { connections: 64, requestsPerSec: single.requests.average, p50ms: single.latency.p50, p99ms: single.latency.p99, non2xx: single.non2xx, errors: single.errors },
-      thousandRows: { connections: 8, requestsPerSec: batch.requests.average, rowsPerSec: batch.requests.average * 1000, p99ms: batch.latency.p99, non2xx: batch.non2xx },
+      singleRow: { connections: 64, requestsPerSec: single.requests.average, p50ms: single.latency.p50, p99ms: single.latency.p99, non2xx: single.non2xx, errors: single.errors, ...phaseDelta(p0, p1) },
+      thousandRows: { connections: 8, requestsPerSec: batch.requests.average, rowsPerSec: batch.requests.average * 1000, p99ms: batch.latency.p99, non2xx: batch.non2xx, ...phaseDelta(p1, p2) },
     }, null, 2));
   } finally {
     for (const c of children) c.kill('SIGTERM');

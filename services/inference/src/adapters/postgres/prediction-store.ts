@@ -26,25 +26,18 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
 
   async function write(records: PredictionRecord[]): Promise<void> {
     await withTransaction(pool, async (tx) => {
-      await tx.query(
-        `INSERT INTO inference.predictions
-           (id, created_at, request_id, client_name, model_name, model_version, model_sha256, entity_id, input_sha256, input, output, latency_ms)
-         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::real[])`,
-        [
-          records.map((r) => r.id),
-          records.map((r) => r.createdAt),
-          records.map((r) => r.requestId),
-          records.map((r) => r.clientName),
-          records.map((r) => r.model.name),
-          records.map((r) => r.model.version),
-          records.map((r) => r.model.sha256),
-          records.map((r) => r.entityId),
-          records.map((r) => r.inputSha256),
-          records.map((r) => JSON.stringify(r.input)),
-          records.map((r) => JSON.stringify(r.output)),
-          records.map((r) => r.latencyMs),
-        ],
-      );
+      // One JSON document for the whole group: Postgres expands it (jsonb_populate_recordset), which
+      // measured ~3x cheaper than twelve parallel arrays, whose text[]/jsonb[] literals pg escapes
+      // element by element in JavaScript.
+      await tx.query('INSERT INTO inference.predictions SELECT * FROM jsonb_populate_recordset(NULL::inference.predictions, $1::jsonb)', [
+        JSON.stringify(
+          records.map((r) => ({
+            id: r.id, created_at: r.createdAt, request_id: r.requestId, client_name: r.clientName, model_name: r.model.name,
+            model_version: r.model.version, model_sha256: r.model.sha256, entity_id: r.entityId, input_sha256: r.inputSha256,
+            input: r.input, output: r.output, latency_ms: r.latencyMs,
+          })),
+        ),
+      ]);
       await stageEvents(
         tx, 'inference', 'inference', TOPICS.predictionMade,
         records.map((r) => ({
@@ -53,7 +46,9 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
           modelVersion: String(r.model.version),
           modelSha256: r.model.sha256,
           inputSha256: r.inputSha256,
-          output: JSON.parse(JSON.stringify(r.output)),
+          // The event carries the decision, not the explanation: the audit row has the full output
+          // under predictionId, and encoding explanations as protobuf Structs doubled the audit cost.
+          output: eventOutput(r.output),
           score: typeof r.output.probability === 'number' ? r.output.probability : 0,
           label: typeof r.output.churn === 'boolean' ? (r.output.churn ? 'churn' : 'no-churn') : '',
           latencyMs: r.latencyMs,
@@ -102,4 +97,12 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
       };
     },
   };
+}
+
+function eventOutput(output: Record<string, unknown>): Record<string, string | number | boolean | null> {
+  const flat: Record<string, string | number | boolean | null> = {};
+  for (const [k, v] of Object.entries(output)) {
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') flat[k] = v;
+  }
+  return flat;
 }
