@@ -24,3 +24,4 @@ export type { FastifyPluginAsyncTypebox as VigilRoutes } from '@fastify/type-pro
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { timestampDate } from '@bufbuild/protobuf/wkt';
 export * from './ml';
+export * from './runtime/polling-worker';

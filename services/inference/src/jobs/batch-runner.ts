@@ -1,3 +1,4 @@
+import { createPollingWorker } from '@vigil/common';
 import type { Logger } from 'pino';
 import { runBatchJob, type BatchDeps } from '../domain/batch-scoring';
 import type { InferenceDeps } from '../domain/run-inference';
@@ -15,32 +16,14 @@ export interface BatchRunnerOptions extends BatchDeps {
  */
 export function createBatchRunner(options: BatchRunnerOptions) {
   const log = options.logger.child({ component: 'batch-runner' });
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-
-  async function tick(): Promise<void> {
-    try {
+  return createPollingWorker(
+    async () => {
       const job = await options.jobs.claim(options.staleAfterMs);
-      if (job) {
-        log.info({ jobId: job.id, datasetId: job.datasetId, resumeAfterRow: job.nextRow }, 'batch scoring started');
-        await runBatchJob(job, options);
-        log.info({ jobId: job.id }, 'batch scoring ended');
-      }
-    } catch (err) {
-      log.warn({ err }, 'batch scoring pass failed; the job will be taken again');
-    } finally {
-      if (!stopped) timer = setTimeout(() => void tick(), options.pollMs ?? 1000);
-    }
-  }
-
-  return {
-    start() {
-      stopped = false;
-      timer = setTimeout(() => void tick(), 0);
+      if (!job) return;
+      log.info({ jobId: job.id, datasetId: job.datasetId, resumeAfterRow: job.nextRow }, 'batch scoring started');
+      await runBatchJob(job, options);
+      log.info({ jobId: job.id }, 'batch scoring ended');
     },
-    async close() {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
+    { pollMs: options.pollMs ?? 1000, logger: options.logger, name: 'batch-runner' },
+  );
 }
