@@ -11,5 +11,7 @@ export const ConfigSchema = Type.Composite([
     ORT_INTRA_OP_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
     /** A running batch job whose heartbeat is older than this is taken over (its process died). */
     BATCH_STALE_AFTER_MS: Type.Integer({ minimum: 1000, default: 30000 }),
+    /** Scheduled batch scoring of the latest churn dataset: every this many ms (default weekly; 0 = off). */
+    CHURN_BATCH_INTERVAL_MS: Type.Integer({ minimum: 0, default: 7 * 24 * 3600 * 1000 }),
   }),
 ]);

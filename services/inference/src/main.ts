@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { runService } from '@vigil/common';
+import { createPollingWorker, runService } from '@vigil/common';
 import { createOnnxRuntime } from './adapters/onnx/model-runtime';
 import { createBatchJobStore, createDatasetRows } from './adapters/postgres/batch-job-store';
 import { createCustomerRecords } from './adapters/postgres/customer-records';
@@ -9,7 +9,9 @@ import { createPredictionStore } from './adapters/postgres/prediction-store';
 import { buildApp } from './app';
 import { ConfigSchema } from './config';
 import { createModelDeployedConsumer } from './consumers/model-deployed';
+import { scheduleBatch } from './domain/batch-scoring';
 import { createLiveModels } from './domain/live-models';
+import { CHURN_MODEL } from './domain/score-churn';
 import { syncLiveModels } from './domain/sync-live-models';
 import { createBatchRunner } from './jobs/batch-runner';
 
@@ -48,6 +50,16 @@ void runService({
       staleAfterMs: config.BATCH_STALE_AFTER_MS,
     });
     batch.start();
-    return { app, consumers: [deployed, batch, { close: async () => clearInterval(resync) }] };
+    const schedule = createPollingWorker(
+      async () => {
+        const job = await scheduleBatch(config.CHURN_BATCH_INTERVAL_MS, {
+          jobs: batchJobs, rows: datasetRows, newId: randomUUID, now: () => new Date(), modelLive: () => Boolean(live.get(CHURN_MODEL)),
+        });
+        if (job) logger.info({ jobId: job.id, datasetId: job.datasetId }, 'scheduled churn batch queued');
+      },
+      { pollMs: 60_000, logger, name: 'batch-schedule' },
+    );
+    if (config.CHURN_BATCH_INTERVAL_MS > 0) schedule.start();
+    return { app, consumers: [deployed, batch, schedule, { close: async () => clearInterval(resync) }] };
   },
 });

@@ -34,6 +34,8 @@ export interface BatchJobStore {
   saveChunk(jobId: string, scores: BatchScore[], nextRow: number): Promise<void>;
   finish(jobId: string): Promise<void>;
   fail(jobId: string, error: string): Promise<void>;
+  /** When the most recent job was created, or null if there never was one. */
+  lastCreatedAt(): Promise<Date | null>;
 }
 
 export interface DatasetRows {
@@ -41,4 +43,6 @@ export interface DatasetRows {
   count(datasetId: string): Promise<number | null>;
   /** Rows with row_number > afterRow, in order (row numbers start at 1). */
   page(datasetId: string, afterRow: number, limit: number): Promise<{ rowNumber: number; row: ChurnRow }[]>;
+  /** The most recently ingested churn dataset, or null. */
+  latest(): Promise<string | null>;
 }

@@ -50,3 +50,16 @@ export async function runBatchJob(job: BatchJob, deps: BatchDeps & { inference: 
     await deps.jobs.fail(job.id, err instanceof Error ? err.message : String(err));
   }
 }
+
+/**
+ * The weekly batch: when the last batch job is older than `intervalMs` (or there is none) and a
+ * churn model is live, queue the scoring of the latest dataset. The state lives in Postgres, so a
+ * restart neither skips nor repeats a week; returns the job it queued, if any.
+ */
+export async function scheduleBatch(intervalMs: number, deps: BatchDeps & { modelLive: () => boolean }): Promise<BatchJob | null> {
+  if (!deps.modelLive()) return null;
+  const last = await deps.jobs.lastCreatedAt();
+  if (last && deps.now().getTime() - last.getTime() < intervalMs) return null;
+  const datasetId = await deps.rows.latest();
+  return datasetId ? submitBatchJob(datasetId, 'scheduler', deps) : null;
+}

@@ -48,6 +48,10 @@ export function createBatchJobStore(pool: Pool): BatchJobStore {
     async fail(jobId, error) {
       await pool.query(`UPDATE inference.batch_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [jobId, error]);
     },
+    async lastCreatedAt() {
+      const { rows } = await pool.query('SELECT max(created_at) AS at FROM inference.batch_jobs');
+      return rows[0].at ?? null;
+    },
   };
 }
 
@@ -64,6 +68,10 @@ export function createDatasetRows(pool: Pool): DatasetRows {
         [datasetId, afterRow, limit],
       );
       return rows.map((r) => ({ rowNumber: r.row_number, row: r.record }));
+    },
+    async latest() {
+      const { rows } = await pool.query(`SELECT id FROM ingestion.datasets WHERE kind = 'churn' ORDER BY created_at DESC LIMIT 1`);
+      return rows[0]?.id ?? null;
     },
   };
 }
