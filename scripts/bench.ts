@@ -39,7 +39,8 @@ function startService(name: keyof typeof PORTS, modelDir: string): ChildProcess 
   const profile = process.env.BENCH_PROFILE && name === 'inference' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   return spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, `services/${name}/src/main.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: DB_URL, PORT: String(PORTS[name]), MODEL_REPOSITORY: modelDir, LOG_LEVEL: 'warn' },
+    // No scheduled batch: it would score 5,634 customers in the middle of the measurement.
+    env: { ...process.env, DATABASE_URL: DB_URL, PORT: String(PORTS[name]), MODEL_REPOSITORY: modelDir, LOG_LEVEL: 'warn', CHURN_BATCH_INTERVAL_MS: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
