@@ -101,6 +101,23 @@ describe('churn end to end: upload → train → promote → score → audit', (
     );
   });
 
+  test('bad customers are refused whole with 422 naming rows and problems, and nothing is audited', async () => {
+    const before = await predictionCount();
+    const { Contract: _c, ...noContract } = asCustomer(sample[1]);
+    const res = await call(stack.inference, 'crm', 'POST', '/v1/churn/score', {
+      customers: [asCustomer(sample[0]), noContract, { ...asCustomer(sample[2]), tenure: 'abc' }],
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([
+      { row: 2, customerID: sample[1].customerID, problem: 'Contract: missing' },
+      { row: 3, customerID: sample[2].customerID, problem: expect.stringMatching(/^tenure: /) },
+    ]);
+    expect((await call(stack.inference, 'crm', 'POST', '/v1/churn/score', { customers: [] })).statusCode).toBe(400);
+    const tooMany = Array.from({ length: 1001 }, () => asCustomer(sample[0]));
+    expect((await call(stack.inference, 'crm', 'POST', '/v1/churn/score', { customers: tooMany })).statusCode).toBe(400);
+    expect(await predictionCount()).toBe(before);
+  });
+
   test('onnxruntime alone, on the stored artifact, reproduces the service’s probabilities for raw rows', async () => {
     const session = await ort.InferenceSession.create(path.join(stack.modelDir, 'churn/1/model.onnx'));
     const feeds = Object.fromEntries(
@@ -159,6 +176,7 @@ describe('churn end to end: upload → train → promote → score → audit', (
     const wrongShape = await call(inf, 'crm', 'POST', '/v2/models/churn/infer', { inputs: inputs.slice(1) });
     expect(wrongShape.statusCode).toBe(400);
     expect(wrongShape.json().detail).toMatch(/Missing input gender/);
+    expect((await call(inf, 'crm', 'POST', '/v2/models/nope/infer', { inputs })).statusCode).toBe(404);
     const noScope = await call(inf, 'auditor', 'POST', '/v2/models/churn/infer', { inputs });
     expect(noScope.statusCode).toBe(403);
   });

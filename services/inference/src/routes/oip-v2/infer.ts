@@ -40,7 +40,8 @@ export const oipInferRoutes: VigilRoutes<InferenceDeps> = async (app, deps) => {
       async (request) => {
         const { name, version } = request.params;
         const model = deps.live.get(name);
-        const scope = model ? SCOPE_BY_PIPELINE[model.config.pipeline] : undefined;
+        if (!model) throw new VigilError('VIGIL_NOT_FOUND', `Model ${name} is not being served`);
+        const scope = SCOPE_BY_PIPELINE[model.config.pipeline];
         if (scope && !hasScopes(request.client!, [scope])) {
           throw new VigilError('VIGIL_FORBIDDEN', `Running model ${name} needs scope ${scope}`, { details: { requiredScopes: [scope] } });
         }
