@@ -5,37 +5,19 @@
  * on twice along a path (one-hot columns of one categorical), and trees too deep to tabulate.
  */
 import {
-  addTreeShap,
   encodeRow,
   encodedColumnFeature,
-  expectedLogit,
   explain,
   explainChurn,
-  predictEncodedLogit,
-  type ChurnExplanation,
   type ChurnModelSpec,
   type ChurnRow,
-  type FeatureContribution,
   type GbdtChurnModel,
   type TreeNode,
 } from '@vigil/common';
 import { mulberry32 } from '../../../src/domain/churn';
-import { syntheticGbdtSpec, syntheticRows } from './fixtures';
+import { recursiveExplanation, syntheticGbdtSpec, syntheticRows } from './fixtures';
 
-function byMagnitudeThenName(a: FeatureContribution, b: FeatureContribution): number {
-  const diff = Math.abs(b.contribution) - Math.abs(a.contribution);
-  return diff !== 0 ? diff : a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0;
-}
 
-/** explainChurn as it was before the tables: addTreeShap tree by tree, then the logit and the sort. */
-function reference(spec: GbdtChurnModel, row: ChurnRow): ChurnExplanation {
-  const x = encodeRow(spec.encoding, row);
-  const groupOf = encodedColumnFeature(spec.encoding);
-  const phi = new Float64Array(spec.encoding.features.length);
-  for (const tree of spec.trees) addTreeShap(tree, x, groupOf, phi);
-  const contributions = spec.encoding.features.map((f, i) => ({ feature: f.name, contribution: phi[i] })).sort(byMagnitudeThenName);
-  return { expectedLogit: expectedLogit(spec), logit: predictEncodedLogit(spec, x), contributions };
-}
 
 /**
  * Random trees over a few raw features (so paths repeat them), of every depth up to maxDepth in
@@ -82,7 +64,7 @@ describe('table-driven TreeSHAP explanations', () => {
   ])('equal the per-tree recursion exactly: %s', (_, maxDepth) => {
     const spec = randomSpec(maxDepth, 25, maxDepth, rows);
     for (const row of rows) {
-      const expected = reference(spec, row);
+      const expected = recursiveExplanation(spec, row);
       expect(explainChurn(spec, row)).toEqual(expected);
       expect(explain(spec, row, 5)).toEqual(expected.contributions.slice(0, 5));
     }
@@ -92,7 +74,7 @@ describe('table-driven TreeSHAP explanations', () => {
     const spec = syntheticGbdtSpec() as GbdtChurnModel;
     const copy: ChurnModelSpec = JSON.parse(JSON.stringify(spec));
     for (const row of rows) {
-      const expected = reference(spec, row);
+      const expected = recursiveExplanation(spec, row);
       expect(explainChurn(spec, row)).toEqual(expected);
       expect(explainChurn(copy, row)).toEqual(expected);
     }

@@ -16,38 +16,18 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import {
-  addTreeShap,
-  encodeRow,
-  encodedColumnFeature,
-  expectedLogit,
   explain,
   explainChurn,
-  predictEncodedLogit,
-  type ChurnExplanation,
   type ChurnModelSpec,
   type ChurnRow,
-  type FeatureContribution,
 } from '@vigil/common';
 import { trainChurnModel } from '../../../src/domain/churn';
+import { recursiveExplanation } from './fixtures';
 
 const CSV = join(__dirname, '../../../../../../shared/data/telco-churn/telco-churn-train.csv');
 const TOP_K = 5; // what inference asks for (EXPLANATION_TOP_K)
 
-function byMagnitudeThenName(a: FeatureContribution, b: FeatureContribution): number {
-  const diff = Math.abs(b.contribution) - Math.abs(a.contribution);
-  return diff !== 0 ? diff : a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0;
-}
 
-/** explainChurn without tables: addTreeShap tree by tree, everything derived per call. */
-function recursion(spec: ChurnModelSpec, row: ChurnRow): ChurnExplanation {
-  if (spec.kind !== 'gbdt') throw new Error('trees only');
-  const x = encodeRow(spec.encoding, row);
-  const groupOf = encodedColumnFeature(spec.encoding);
-  const phi = new Float64Array(spec.encoding.features.length);
-  for (const tree of spec.trees) addTreeShap(tree, x, groupOf, phi);
-  const contributions = spec.encoding.features.map((f, i) => ({ feature: f.name, contribution: phi[i] })).sort(byMagnitudeThenName);
-  return { expectedLogit: expectedLogit(spec), logit: predictEncodedLogit(spec, x), contributions };
-}
 
 /** Milliseconds per row: the best of `passes` passes over `rows`, after one pass of warm-up. */
 function msPerRow(rows: readonly ChurnRow[], passes: number, run: (row: ChurnRow) => unknown): number {
@@ -72,10 +52,10 @@ const start = process.hrtime.bigint();
 explain(fresh, rows[0], TOP_K);
 const firstMs = Number(process.hrtime.bigint() - start) / 1e6;
 
-const differing = all.filter((row) => !isDeepStrictEqual(explainChurn(gbdt, row), recursion(gbdt, row))).length;
+const differing = all.filter((row) => !isDeepStrictEqual(explainChurn(gbdt, row), recursiveExplanation(gbdt, row))).length;
 console.log(`gbdt: ${gbdt.trees.length} trees; explanations differing from the recursion: ${differing} of ${all.length} rows`);
 console.log(`gbdt explain(topK ${TOP_K}): ${msPerRow(rows, 5, (row) => explain(gbdt, row, TOP_K)).toFixed(4)} ms/row`);
-console.log(`gbdt recursion:          ${msPerRow(rows, 2, (row) => recursion(gbdt, row)).toFixed(4)} ms/row`);
+console.log(`gbdt recursion:          ${msPerRow(rows, 2, (row) => recursiveExplanation(gbdt, row)).toFixed(4)} ms/row`);
 console.log(`gbdt first explanation of a spec (builds its tables): ${firstMs.toFixed(1)} ms`);
 console.log(`logistic explain(topK ${TOP_K}): ${msPerRow(rows, 5, (row) => explain(logistic, row, TOP_K)).toFixed(4)} ms/row`);
 if (differing > 0) process.exitCode = 1;

@@ -1,5 +1,15 @@
 /** Small deterministic churn-shaped data for unit tests (the real CSV is for integration tests). */
-import { encodeRow, type ChurnModelSpec, type ChurnRow } from '@vigil/common';
+import {
+  addTreeShap,
+  encodeRow,
+  encodedColumnFeature,
+  expectedLogit,
+  predictEncodedLogit,
+  type ChurnExplanation,
+  type ChurnModelSpec,
+  type ChurnRow,
+  type FeatureContribution,
+} from '@vigil/common';
 import { fitChurnEncoding, fitGbdt, fitLogistic, mulberry32 } from '../../../src/domain/churn';
 
 const YES_NO = ['Yes', 'No'];
@@ -61,4 +71,23 @@ export function syntheticLogisticSpec(): ChurnModelSpec {
   const fit = fitLogistic(X, labelsOf(rows), { l2: 1 });
   const means = Array.from({ length: X[0].length }, (_, j) => X.reduce((s, x) => s + x[j], 0) / X.length);
   return { kind: 'logistic', encoding, weights: fit.weights, bias: fit.bias, encodedMeans: means };
+}
+
+function byMagnitudeThenName(a: FeatureContribution, b: FeatureContribution): number {
+  const diff = Math.abs(b.contribution) - Math.abs(a.contribution);
+  return diff !== 0 ? diff : a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0;
+}
+
+/**
+ * explainChurn as it was before its lookup tables: addTreeShap tree by tree, everything derived per
+ * call. The reference the table path must match bit for bit (explain-tables.test.ts, explain.bench.ts).
+ */
+export function recursiveExplanation(spec: ChurnModelSpec, row: ChurnRow): ChurnExplanation {
+  if (spec.kind !== 'gbdt') throw new Error('trees only');
+  const x = encodeRow(spec.encoding, row);
+  const groupOf = encodedColumnFeature(spec.encoding);
+  const phi = new Float64Array(spec.encoding.features.length);
+  for (const tree of spec.trees) addTreeShap(tree, x, groupOf, phi);
+  const contributions = spec.encoding.features.map((f, i) => ({ feature: f.name, contribution: phi[i] })).sort(byMagnitudeThenName);
+  return { expectedLogit: expectedLogit(spec), logit: predictEncodedLogit(spec, x), contributions };
 }
