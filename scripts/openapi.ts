@@ -7,19 +7,25 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { createApiKeyStore, createKafkaBus, createMetricsRegistry, createPool, type VigilApp } from '@vigil/common';
+import { createApiKeyStore, createFileBlobStore, createKafkaBus, createMetricsRegistry, createPool, type VigilApp } from '@vigil/common';
 import { createDatasetStore } from '../services/ingestion/src/adapters/postgres/dataset-store';
 import { createFeedbackStore } from '../services/ingestion/src/adapters/postgres/feedback-store';
+import { createXrayDatasetStore } from '../services/ingestion/src/adapters/postgres/xray-dataset-store';
+import { createImageProbe } from '../services/ingestion/src/adapters/sharp/image-probe';
 import { buildApp as buildIngestion } from '../services/ingestion/src/app';
 import { createBatchJobStore, createDatasetRows } from '../services/inference/src/adapters/postgres/batch-job-store';
 import { createCustomerRecords } from '../services/inference/src/adapters/postgres/customer-records';
 import { createPredictionStore } from '../services/inference/src/adapters/postgres/prediction-store';
 import { buildApp as buildInference } from '../services/inference/src/app';
+import { createImageCodec } from '../services/inference/src/adapters/imaging/image-codec';
+import { createImageStore } from '../services/inference/src/adapters/imaging/image-store';
+import { createModelSource } from '../services/inference/src/adapters/postgres/model-source';
 import { createLiveModels } from '../services/inference/src/domain/live-models';
 import { createDatasetReader } from '../services/training/src/adapters/postgres/dataset-reader';
 import { createJobStore } from '../services/training/src/adapters/postgres/job-store';
 import { createRegistryStore } from '../services/training/src/adapters/postgres/registry-store';
 import { createModelRepository } from '../services/training/src/adapters/storage/model-repository';
+import { createAlertStore } from '../services/monitoring/src/adapters/postgres/alert-store';
 import { buildApp as buildMonitoring } from '../services/monitoring/src/app';
 import { buildApp as buildTraining } from '../services/training/src/app';
 
@@ -35,16 +41,25 @@ async function main(): Promise<void> {
     apiKeys: createApiKeyStore(pool),
     readiness: { postgres: async () => undefined, kafka: () => admin.ping() },
   });
+  const unusedRuntime = { load: async () => { throw new Error('unused'); }, unload: async () => undefined };
   const apps: Record<string, VigilApp> = {
     inference: await buildInference({
       ...base('inference'),
-      live: createLiveModels({ load: async () => { throw new Error('unused'); }, unload: async () => undefined }),
+      live: createLiveModels(unusedRuntime),
+      codec: createImageCodec({ limits: { maxBytes: 1, maxPixels: 1 }, uidSecret: 'unused-unused-unused' }),
+      images: createImageStore('/nonexistent'),
+      maxImageBytes: 1,
+      source: createModelSource(pool, '/nonexistent'),
+      runtime: unusedRuntime,
       store: createPredictionStore(pool, { maxBatch: 1 }),
       customers: createCustomerRecords(pool),
       batchJobs: createBatchJobStore(pool),
       datasetRows: createDatasetRows(pool),
     }),
-    ingestion: await buildIngestion({ ...base('ingestion'), feedbackStore: createFeedbackStore(pool), datasetStore: createDatasetStore(pool) }),
+    ingestion: await buildIngestion({
+      ...base('ingestion'), feedbackStore: createFeedbackStore(pool), datasetStore: createDatasetStore(pool),
+      xray: { store: createXrayDatasetStore(pool), blobs: createFileBlobStore('/nonexistent'), images: createImageProbe(), maxArchiveBytes: 1, maxImagePixels: 1 },
+    }),
     training: await buildTraining({
       ...base('training'),
       jobs: createJobStore(pool, createModelRepository('/nonexistent')),
@@ -52,7 +67,7 @@ async function main(): Promise<void> {
       registry: createRegistryStore(pool),
       promotionMargin: 0.01,
     }),
-    monitoring: await buildMonitoring(base('monitoring')),
+    monitoring: await buildMonitoring({ ...base('monitoring'), alerts: createAlertStore(pool) }),
   };
   mkdirSync(OUT, { recursive: true });
   for (const [name, app] of Object.entries(apps)) {

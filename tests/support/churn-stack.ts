@@ -5,6 +5,8 @@ import path from 'node:path';
 import {
   allTopicSpecs, createApiKeyStore, createMetricsRegistry, createOutboxRelay, pingPostgres, type KafkaAdmin, type MessageBus, type Pool,
 } from '@vigil/common';
+import { createImageCodec } from '../../services/inference/src/adapters/imaging/image-codec';
+import { createImageStore } from '../../services/inference/src/adapters/imaging/image-store';
 import { createOnnxRuntime } from '../../services/inference/src/adapters/onnx/model-runtime';
 import { createBatchJobStore, createDatasetRows } from '../../services/inference/src/adapters/postgres/batch-job-store';
 import { createCustomerRecords } from '../../services/inference/src/adapters/postgres/customer-records';
@@ -30,21 +32,24 @@ import { silentLogger, uniqueName } from './kafka';
  * model-deployed consumer), wired as their main.ts files wire them, on one real database and the
  * real broker. `inferencePool` lets a test put inference's database behind a proxy.
  */
-export async function startChurnStack(opts: { pool: Pool; inferencePool: Pool; bus: MessageBus; admin: KafkaAdmin }) {
+export async function startChurnStack(opts: {
+  pool: Pool; inferencePool: Pool; bus: MessageBus; admin: KafkaAdmin; blobDir?: string; xrayConfidenceLogitMargin?: number;
+}) {
   const { pool, bus, admin } = opts;
+  const blobDir = opts.blobDir ?? mkdtempSync(path.join(os.tmpdir(), 'vigil-blobs-'));
   // As every service does at start: the broker does not create topics on its own.
   await admin.ensureTopics(allTopicSpecs());
   const modelDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-models-'));
   const readiness = { postgres: () => pingPostgres(pool), kafka: () => admin.ping() };
   const base = (service: string) => ({ logger: silentLogger, metrics: createMetricsRegistry(service), apiKeys: createApiKeyStore(pool), readiness });
 
-  const ingestion = await buildIngestionApp(pool, admin);
+  const ingestion = await buildIngestionApp(pool, admin, blobDir);
 
   const repository = createModelRepository(modelDir);
   const jobs = createJobStore(pool, repository);
   const datasets = createDatasetReader(pool);
   const registry = createRegistryStore(pool);
-  const trainer = createChildTrainer();
+  const trainer = createChildTrainer({ blobDir, xray: { targetRecall: 0.98, confidenceLogitMargin: opts.xrayConfidenceLogitMargin ?? 1 } });
   const runner = createJobRunner({
     jobs, datasets, trainer, logger: silentLogger, codeCommit: 'test-commit', seed: 42, staleAfterMs: 30_000, maxAttempts: 2, pollMs: 200,
   });
@@ -60,7 +65,12 @@ export async function startChurnStack(opts: { pool: Pool; inferencePool: Pool; b
   const store = createPredictionStore(opts.inferencePool, { maxBatch: 1000 });
   const batchJobs = createBatchJobStore(pool);
   const datasetRows = createDatasetRows(pool);
-  const inference = await buildInference({ ...base('inference'), live, store, customers: createCustomerRecords(pool), batchJobs, datasetRows });
+  const images = createImageStore(blobDir);
+  const codec = createImageCodec({ limits: { maxBytes: 50 * 1024 * 1024, maxPixels: 40_000_000 }, uidSecret: 'test-uid-secret-0123456789' });
+  const inference = await buildInference({
+    ...base('inference'), live, store, customers: createCustomerRecords(pool), batchJobs, datasetRows,
+    codec, images, maxImageBytes: 50 * 1024 * 1024, source, runtime,
+  });
   const batch = createBatchRunner({
     jobs: batchJobs, rows: datasetRows, newId: randomUUID, now: () => new Date(), logger: silentLogger,
     inference: { live, store, newId: randomUUID, now: () => new Date() }, staleAfterMs: 1000, pollMs: 200,
@@ -71,7 +81,7 @@ export async function startChurnStack(opts: { pool: Pool; inferencePool: Pool; b
   await deployed.start();
   batch.start();
   return {
-    ingestion, training, inference, live, modelDir,
+    ingestion, training, inference, live, modelDir, blobDir, store,
     async close() {
       await runner.close();
       await batch.close();

@@ -7,3 +7,7 @@ import path from 'node:path';
  */
 export const SHARED_DATA = process.env.VIGIL_SHARED_DATA || path.resolve(__dirname, '../../../shared/data');
 export const TELCO_CSV = path.join(SHARED_DATA, 'telco-churn/telco-churn-train.csv');
+/** Kermany pediatric chest X-rays (train split), 224x224 JPEG, NORMAL/ and PNEUMONIA/ plus manifest.csv. */
+export const XRAY_DIR = path.join(SHARED_DATA, 'xray-train');
+/** DICOM Part 10 test files (pydicom, pydicom-data, dicomParser, NIH ChestX-ray14) with manifest.csv: one row per file. */
+export const DICOM_DIR = path.join(SHARED_DATA, 'dicom');

@@ -16,6 +16,7 @@ export * from './auth/api-key-store';
 export * from './http/create-service-app';
 export * from './http/plugins/error-handler';
 export * from './http/plugins/health';
+export * from './http/image-upload';
 export * from './runtime/run-service';
 export * from './runtime/topics';
 export * from './events';
@@ -24,4 +25,6 @@ export type { FastifyPluginAsyncTypebox as VigilRoutes } from '@fastify/type-pro
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { timestampDate } from '@bufbuild/protobuf/wkt';
 export * from './ml';
+export * from './imaging';
 export * from './runtime/polling-worker';
+export * from './storage';

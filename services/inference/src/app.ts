@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServiceApp, type ServiceAppOptions, type VigilApp } from '@vigil/common';
 import type { BatchJobStore, DatasetRows } from './domain/batch-ports';
 import type { LiveModels } from './domain/live-models';
-import type { CustomerRecords, PredictionStore } from './domain/ports';
+import type { ImageCodec, ImageStore } from './domain/image-ports';
+import type { CustomerRecords, ModelRuntime, ModelSource, PredictionStore } from './domain/ports';
 import type { InferenceDeps } from './domain/run-inference';
 import { createInferenceMetrics } from './adapters/metrics/inference-metrics';
 import { auditRoutes } from './routes/audit';
@@ -10,6 +11,7 @@ import { churnBatchRoutes } from './routes/churn-batch-jobs';
 import { churnScoreRoutes } from './routes/churn-scores';
 import { oipMetadataRoutes } from './routes/oip-v2/health-and-metadata';
 import { oipInferRoutes } from './routes/oip-v2/infer';
+import { xrayPredictionRoutes } from './routes/xray-predictions';
 
 export interface InferenceAppDeps extends Omit<ServiceAppOptions, 'service'> {
   live: LiveModels;
@@ -17,6 +19,12 @@ export interface InferenceAppDeps extends Omit<ServiceAppOptions, 'service'> {
   customers: CustomerRecords;
   batchJobs: BatchJobStore;
   datasetRows: DatasetRows;
+  codec: ImageCodec;
+  images: ImageStore;
+  maxImageBytes: number;
+  /** Replay loads versions that are not live from here. */
+  source: ModelSource;
+  runtime: ModelRuntime;
 }
 
 /** Builds the inference app from adapters that already exist; opens nothing itself. */
@@ -28,7 +36,10 @@ export async function buildApp(deps: InferenceAppDeps): Promise<VigilApp> {
   const ready = async () => (await Promise.allSettled(Object.values(deps.readiness).map((check) => check()))).every((r) => r.status === 'fulfilled');
   await app.register(churnScoreRoutes, { ...inference, customers: deps.customers });
   await app.register(churnBatchRoutes, { jobs: deps.batchJobs, rows: deps.datasetRows, newId: randomUUID, now: () => new Date() });
-  await app.register(auditRoutes, { store: deps.store });
+  await app.register(xrayPredictionRoutes, { ...inference, codec: deps.codec, images: deps.images, maxImageBytes: deps.maxImageBytes });
+  await app.register(auditRoutes, {
+    store: deps.store, source: deps.source, runtime: deps.runtime, live: deps.live, codec: deps.codec, images: deps.images,
+  });
   await app.register(oipMetadataRoutes, { live: deps.live, ready, version: deps.version ?? '0.1.0' });
   await app.register(oipInferRoutes, inference);
   return app;

@@ -11,6 +11,14 @@ export const ConfigSchema = Type.Composite([
     ORT_INTRA_OP_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
     /** A running batch job whose heartbeat is older than this is taken over (its process died). */
     BATCH_STALE_AFTER_MS: Type.Integer({ minimum: 1000, default: 30000 }),
+    /** Content-addressed image store shared with ingestion and training. */
+    BLOB_STORE_DIR: Type.String({ minLength: 1, default: '.vigil/blobs' }),
+    /** Largest X-ray accepted, in bytes (413 above). */
+    XRAY_MAX_BYTES: Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024 }),
+    /** Most pixels an X-ray may declare (413 above), checked from the header before decoding: decompression bombs. */
+    XRAY_MAX_PIXELS: Type.Integer({ minimum: 1, default: 40_000_000 }),
+    /** Key of the HMAC that re-maps DICOM UIDs during de-identification; the same in every service replica. */
+    DEIDENTIFY_UID_SECRET: Type.String({ minLength: 16, default: 'vigil-development-uid-secret' }),
     /** Scheduled batch scoring of the latest churn dataset: every this many ms (default weekly; 0 = off). */
     CHURN_BATCH_INTERVAL_MS: Type.Integer({ minimum: 0, default: 7 * 24 * 3600 * 1000 }),
   }),

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createPollingWorker, runService } from '@vigil/common';
+import { createImageCodec } from './adapters/imaging/image-codec';
+import { createImageStore } from './adapters/imaging/image-store';
 import { createOnnxRuntime } from './adapters/onnx/model-runtime';
 import { createBatchJobStore, createDatasetRows } from './adapters/postgres/batch-job-store';
 import { createCustomerRecords } from './adapters/postgres/customer-records';
@@ -43,6 +45,12 @@ void runService({
     const app = await buildApp({
       logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness,
       live, store, customers: createCustomerRecords(rt.pool), batchJobs, datasetRows,
+      codec: createImageCodec({
+        limits: { maxBytes: config.XRAY_MAX_BYTES, maxPixels: config.XRAY_MAX_PIXELS }, uidSecret: config.DEIDENTIFY_UID_SECRET,
+      }),
+      images: createImageStore(config.BLOB_STORE_DIR),
+      maxImageBytes: config.XRAY_MAX_BYTES,
+      source, runtime,
     });
     const batch = createBatchRunner({
       jobs: batchJobs, rows: datasetRows, newId: randomUUID, now: () => new Date(), logger,

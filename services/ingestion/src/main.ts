@@ -1,6 +1,8 @@
-import { runService } from '@vigil/common';
+import { createFileBlobStore, runService } from '@vigil/common';
 import { createDatasetStore } from './adapters/postgres/dataset-store';
 import { createFeedbackStore } from './adapters/postgres/feedback-store';
+import { createXrayDatasetStore } from './adapters/postgres/xray-dataset-store';
+import { createImageProbe } from './adapters/sharp/image-probe';
 import { buildApp } from './app';
 import { ConfigSchema } from './config';
 
@@ -8,6 +10,7 @@ void runService({
   name: 'ingestion',
   configSchema: ConfigSchema,
   async start(rt) {
+    const { config } = rt;
     const app = await buildApp({
       logger: rt.logger,
       metrics: rt.metrics,
@@ -16,6 +19,13 @@ void runService({
       // Publish right after commit instead of waiting for the next poll.
       feedbackStore: createFeedbackStore(rt.pool, { onCommitted: rt.relay.kick }),
       datasetStore: createDatasetStore(rt.pool, { onCommitted: rt.relay.kick }),
+      xray: {
+        store: createXrayDatasetStore(rt.pool, { onCommitted: rt.relay.kick }),
+        blobs: createFileBlobStore(config.BLOB_STORE_DIR),
+        images: createImageProbe(),
+        maxArchiveBytes: config.XRAY_MAX_ARCHIVE_BYTES,
+        maxImagePixels: config.XRAY_MAX_IMAGE_PIXELS,
+      },
     });
     return { app };
   },

@@ -1,8 +1,14 @@
 import { createServiceApp, type ServiceAppOptions, type VigilApp } from '@vigil/common';
+import type { AlertStore } from './domain/ports';
+import { alertRoutes } from './routes/alerts';
 
-export type MonitoringDeps = Omit<ServiceAppOptions, 'service'>;
+export interface MonitoringDeps extends Omit<ServiceAppOptions, 'service'> {
+  alerts: AlertStore;
+}
 
 /** Builds the monitoring app from adapters that already exist; opens nothing itself. */
 export async function buildApp(deps: MonitoringDeps): Promise<VigilApp> {
-  return createServiceApp({ ...deps, service: 'monitoring' });
+  const app = await createServiceApp({ ...deps, service: 'monitoring' });
+  await app.register(alertRoutes, { alerts: deps.alerts });
+  return app;
 }

@@ -11,6 +11,12 @@ export const ConfigSchema = Type.Composite([
     JOB_STALE_AFTER_MS: Type.Integer({ minimum: 1000, default: 30000 }),
     JOB_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 2 }),
     TRAINING_SEED: Type.Integer({ default: 42 }),
+    /** Content-addressed image store shared with ingestion (X-ray datasets). */
+    BLOB_STORE_DIR: Type.String({ minLength: 1, default: '.vigil/blobs' }),
+    /** Recall on validation images that xray-pneumonia's threshold must reach. */
+    XRAY_TARGET_RECALL: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.98 }),
+    /** Half-width, in log-odds, of the low-confidence band around each X-ray model's threshold. */
+    XRAY_CONFIDENCE_LOGIT_MARGIN: Type.Number({ minimum: 0, maximum: 10, default: 1 }),
     VIGIL_CODE_COMMIT: Type.Optional(Type.String({ minLength: 1 })),
   }),
 ]);

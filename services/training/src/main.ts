@@ -17,7 +17,10 @@ void runService({
     const jobs = createJobStore(rt.pool, createModelRepository(config.MODEL_REPOSITORY));
     const datasets = createDatasetReader(rt.pool);
     const registry = createRegistryStore(rt.pool);
-    const trainer = createChildTrainer();
+    const trainer = createChildTrainer({
+      blobDir: config.BLOB_STORE_DIR,
+      xray: { targetRecall: config.XRAY_TARGET_RECALL, confidenceLogitMargin: config.XRAY_CONFIDENCE_LOGIT_MARGIN },
+    });
     const runner = createJobRunner({
       jobs, datasets, trainer, logger: rt.logger,
       codeCommit: resolveCodeCommit(config.VIGIL_CODE_COMMIT),

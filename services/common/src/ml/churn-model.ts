@@ -1,41 +1,16 @@
 /**
- * The churn model as data: a JSON-serializable spec, the raw-row encoding, prediction and exact
- * per-feature explanations. Pure TypeScript so that training, inference and tests share one
- * definition; the ONNX export (training/adapters/onnx) reproduces `predictProbability` from a spec.
+ * The churn model as data: a JSON-serializable spec, prediction and exact per-feature explanations.
+ * Pure TypeScript so that training, inference and tests share one definition; the ONNX export
+ * (training/adapters/onnx) reproduces `predictProbability` from a spec.
  */
-import { CHURN_FEATURES, readCategorical, readNumeric, type ChurnRow } from './churn-features';
+import { CHURN_FEATURES, type ChurnRow } from './churn-features';
+import { encodeRow, encodedColumnFeature, encodedWidth, type ChurnEncoding } from './churn-encoding';
 import { addEnsembleShap, compileEnsemble, predictTree, treeExpectedValue, type CompiledEnsemble, type TreeNode } from './tree-shap';
 
 // Bound once: under jest's vm sandbox every lookup of the global `Math` costs ~40x, and these run in hot loops.
 const { abs, exp, max } = Math;
 
 export type { TreeNode } from './tree-shap';
-
-export interface CategoricalEncoding {
-  name: string;
-  kind: 'categorical';
-  /** One-hot columns, in this order; a value outside the list encodes as all zeros. */
-  categories: string[];
-}
-
-export interface NumericEncoding {
-  name: string;
-  kind: 'numeric';
-  /** Training median, float32-representable so a float32 graph imputes exactly the same value. */
-  median: number;
-  /** Mean and standard deviation of the imputed training values (used when standardized). */
-  mean: number;
-  std: number;
-}
-
-export type FeatureEncoding = CategoricalEncoding | NumericEncoding;
-
-export interface ChurnEncoding {
-  /** 'standardized': (x - mean) / std, for the linear model; 'raw': imputed value, for trees. */
-  numeric: 'standardized' | 'raw';
-  /** One entry per CHURN_FEATURES element, same order. */
-  features: FeatureEncoding[];
-}
 
 export interface LogisticChurnModel {
   kind: 'logistic';
@@ -54,7 +29,21 @@ export interface GbdtChurnModel {
   trees: TreeNode[][];
 }
 
-export type ChurnModelSpec = LogisticChurnModel | GbdtChurnModel;
+/**
+ * logit = logisticWeight * logistic logit + (1 - logisticWeight) * gbdt logit. Averaged in log-odds,
+ * not in probability, so the model stays additive and its explanation is the same weighted sum of
+ * the two exact explanations (Shapley values are linear in the model).
+ */
+export interface EnsembleChurnModel {
+  kind: 'ensemble';
+  logisticWeight: number;
+  logistic: LogisticChurnModel;
+  gbdt: GbdtChurnModel;
+}
+
+/** A model over one encoding. */
+export type SingleChurnModel = LogisticChurnModel | GbdtChurnModel;
+export type ChurnModelSpec = SingleChurnModel | EnsembleChurnModel;
 
 export interface FeatureContribution {
   feature: string;
@@ -70,43 +59,6 @@ export interface ChurnExplanation {
   contributions: FeatureContribution[];
 }
 
-export function encodedWidth(encoding: ChurnEncoding): number {
-  return encoding.features.reduce((n, f) => n + (f.kind === 'categorical' ? f.categories.length : 1), 0);
-}
-
-/** For each encoded column, the index of its raw feature in `encoding.features`. */
-export function encodedColumnFeature(encoding: ChurnEncoding): Int32Array {
-  const out = new Int32Array(encodedWidth(encoding));
-  let col = 0;
-  encoding.features.forEach((f, i) => {
-    const width = f.kind === 'categorical' ? f.categories.length : 1;
-    for (let k = 0; k < width; k++) out[col++] = i;
-  });
-  return out;
-}
-
-/** Human-readable names of the encoded columns, e.g. `Contract=Two year`, `tenure`. */
-export function encodedColumnNames(encoding: ChurnEncoding): string[] {
-  return encoding.features.flatMap((f) => (f.kind === 'categorical' ? f.categories.map((c) => `${f.name}=${c}`) : [f.name]));
-}
-
-export function encodeRow(encoding: ChurnEncoding, row: ChurnRow): Float64Array {
-  const out = new Float64Array(encodedWidth(encoding));
-  let col = 0;
-  for (const f of encoding.features) {
-    if (f.kind === 'categorical') {
-      const hit = f.categories.indexOf(readCategorical(row[f.name]));
-      if (hit >= 0) out[col + hit] = 1;
-      col += f.categories.length;
-    } else {
-      const raw = readNumeric(row[f.name]);
-      const value = Number.isNaN(raw) ? f.median : raw;
-      out[col++] = encoding.numeric === 'standardized' ? (value - f.mean) / f.std : value;
-    }
-  }
-  return out;
-}
-
 export function sigmoid(z: number): number {
   // Two branches so that exp never overflows.
   if (z >= 0) return 1 / (1 + exp(-z));
@@ -114,8 +66,8 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
-/** Log-odds of churn from an already encoded row. */
-export function predictEncodedLogit(spec: ChurnModelSpec, x: ArrayLike<number>): number {
+/** Log-odds of churn from a row already encoded with `spec.encoding`. */
+export function predictEncodedLogit(spec: SingleChurnModel, x: ArrayLike<number>): number {
   if (spec.kind === 'logistic') {
     let z = spec.bias;
     for (let j = 0; j < spec.weights.length; j++) z += spec.weights[j] * x[j];
@@ -127,6 +79,9 @@ export function predictEncodedLogit(spec: ChurnModelSpec, x: ArrayLike<number>):
 }
 
 export function predictLogit(spec: ChurnModelSpec, row: ChurnRow): number {
+  if (spec.kind === 'ensemble') {
+    return spec.logisticWeight * predictLogit(spec.logistic, row) + (1 - spec.logisticWeight) * predictLogit(spec.gbdt, row);
+  }
   return predictEncodedLogit(spec, encodeRow(spec.encoding, row));
 }
 
@@ -136,6 +91,9 @@ export function predictProbability(spec: ChurnModelSpec, row: ChurnRow): number 
 
 /** The log-odds an explanation starts from (see ChurnExplanation.expectedLogit). */
 export function expectedLogit(spec: ChurnModelSpec): number {
+  if (spec.kind === 'ensemble') {
+    return spec.logisticWeight * expectedLogit(spec.logistic) + (1 - spec.logisticWeight) * expectedLogit(spec.gbdt);
+  }
   if (spec.kind === 'logistic') {
     return spec.weights.reduce((z, w, j) => z + w * spec.encodedMeans[j], spec.bias);
   }
@@ -153,25 +111,56 @@ function byMagnitudeThenName(a: FeatureContribution, b: FeatureContribution): nu
  * once loaded; a new model version is a new object). Building a gbdt's tables takes ~50 ms, once.
  */
 interface Explainer {
-  groupOf: Int32Array;
   names: string[];
   expectedLogit: number;
-  /** Tree models only. */
-  ensemble: CompiledEnsemble | null;
+  /** Adds the row's contribution per raw feature to `phi`; returns the row's log-odds. */
+  addContributions: (row: ChurnRow, phi: Float64Array) => number;
 }
 
 const explainers = new WeakMap<ChurnModelSpec, Explainer>();
 
+function buildExplainer(spec: ChurnModelSpec): Explainer {
+  if (spec.kind === 'ensemble') {
+    const w = spec.logisticWeight;
+    const logistic = explainerOf(spec.logistic);
+    const gbdt = explainerOf(spec.gbdt);
+    return {
+      names: logistic.names,
+      expectedLogit: expectedLogit(spec),
+      addContributions: (row, phi) => {
+        const a = new Float64Array(phi.length);
+        const b = new Float64Array(phi.length);
+        const logit = w * logistic.addContributions(row, a) + (1 - w) * gbdt.addContributions(row, b);
+        for (let i = 0; i < phi.length; i++) phi[i] += w * a[i] + (1 - w) * b[i];
+        return logit;
+      },
+    };
+  }
+  const groupOf = encodedColumnFeature(spec.encoding);
+  const names = spec.encoding.features.map((f) => f.name);
+  if (spec.kind === 'logistic') {
+    return {
+      names,
+      expectedLogit: expectedLogit(spec),
+      addContributions: (row, phi) => {
+        const x = encodeRow(spec.encoding, row);
+        for (let j = 0; j < x.length; j++) phi[groupOf[j]] += spec.weights[j] * (x[j] - spec.encodedMeans[j]);
+        return predictEncodedLogit(spec, x);
+      },
+    };
+  }
+  const ensemble: CompiledEnsemble = compileEnsemble(spec.trees, groupOf);
+  return {
+    names,
+    expectedLogit: expectedLogit(spec),
+    addContributions: (row, phi) => addEnsembleShap(ensemble, encodeRow(spec.encoding, row), phi, spec.baseScore),
+  };
+}
+
 function explainerOf(spec: ChurnModelSpec): Explainer {
   let e = explainers.get(spec);
   if (e === undefined) {
-    const groupOf = encodedColumnFeature(spec.encoding);
-    e = {
-      groupOf,
-      names: spec.encoding.features.map((f) => f.name),
-      expectedLogit: expectedLogit(spec),
-      ensemble: spec.kind === 'gbdt' ? compileEnsemble(spec.trees, groupOf) : null,
-    };
+    e = buildExplainer(spec);
     explainers.set(spec, e);
   }
   return e;
@@ -182,18 +171,12 @@ function explainerOf(spec: ChurnModelSpec): Explainer {
  * each raw feature. Trees: TreeSHAP with each raw feature as one player (see tree-shap.ts), from
  * per-spec lookup tables: this runs for every scored row, and the recursion (and the expected value)
  * per row cost ~1 ms on a 71-tree model against ~0.03 ms now (explain.bench.ts in training's tests).
+ * Ensemble: the weighted sum of its two models' explanations.
  */
 export function explainChurn(spec: ChurnModelSpec, row: ChurnRow): ChurnExplanation {
   const e = explainerOf(spec);
-  const x = encodeRow(spec.encoding, row);
   const phi = new Float64Array(e.names.length);
-  let logit: number;
-  if (spec.kind === 'logistic') {
-    for (let j = 0; j < x.length; j++) phi[e.groupOf[j]] += spec.weights[j] * (x[j] - spec.encodedMeans[j]);
-    logit = predictEncodedLogit(spec, x);
-  } else {
-    logit = addEnsembleShap(e.ensemble!, x, phi, spec.baseScore);
-  }
+  const logit = e.addContributions(row, phi);
   const contributions = e.names.map((feature, i) => ({ feature, contribution: phi[i] })).sort(byMagnitudeThenName);
   return { expectedLogit: e.expectedLogit, logit, contributions };
 }
@@ -205,6 +188,12 @@ export function explain(spec: ChurnModelSpec, row: ChurnRow, topK: number): Feat
 
 /** Checks that a spec's encoding covers CHURN_FEATURES in order and its parameters fit its width. */
 export function checkChurnModelSpec(spec: ChurnModelSpec): string[] {
+  if (spec.kind === 'ensemble') {
+    const problems: string[] = [];
+    if (!(spec.logisticWeight >= 0 && spec.logisticWeight <= 1)) problems.push('logisticWeight must be in [0, 1]');
+    if (spec.logistic?.kind !== 'logistic' || spec.gbdt?.kind !== 'gbdt') return [...problems, 'an ensemble needs a logistic and a gbdt model'];
+    return [...problems, ...checkChurnModelSpec(spec.logistic).map((p) => `logistic: ${p}`), ...checkChurnModelSpec(spec.gbdt).map((p) => `gbdt: ${p}`)];
+  }
   const problems: string[] = [];
   const names = spec.encoding.features.map((f) => `${f.name}:${f.kind}`).join(',');
   if (names !== CHURN_FEATURES.map((f) => `${f.name}:${f.kind}`).join(',')) problems.push('encoding does not match CHURN_FEATURES');

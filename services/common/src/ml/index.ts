@@ -1,4 +1,5 @@
-/** Churn model shared by training and inference: schema, spec, prediction and explanations. */
+/** Churn model shared by training and inference: schema, encoding, spec, prediction and explanations. */
 export * from './churn-features';
+export * from './churn-encoding';
 export * from './churn-model';
 export { addTreeShap, goesLeft, predictTree, treeExpectedValue } from './tree-shap';

@@ -23,6 +23,13 @@ export interface ModelConfig {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   spec: unknown;
+  /** Image models: the preprocessing the version was trained with (see @vigil/common imaging). */
+  preprocess?: unknown;
+  /** Image models: the frozen feature extractor stored beside the head. */
+  backbone?: { file: string; sha256: string; input: string; output: string; embeddingSize: number };
+  /** Scores within [low, high] are low confidence. */
+  confidenceBand?: { low: number; high: number };
+  labels?: { positive: string; negative: string };
 }
 
 export interface ModelRef {
@@ -36,19 +43,24 @@ export interface LoadedModel {
   ref: ModelRef;
   config: ModelConfig;
   execute(inputs: Tensor[]): Promise<Tensor[]>;
+  /**
+   * Image models: runs the backbone on n preprocessed images. Versions whose backbones have the
+   * same sha256 share one loaded session, so it is held in memory (and can be run) once.
+   */
+  embed?(images: Float32Array, n: number): Promise<Float32Array>;
 }
 
 /** Backend shape after Triton's: load / ready / execute / unload. */
 export interface ModelRuntime {
-  load(ref: ModelRef, artifact: Uint8Array, config: ModelConfig): Promise<LoadedModel>;
+  load(ref: ModelRef, artifact: Uint8Array, config: ModelConfig, files?: Record<string, Uint8Array>): Promise<LoadedModel>;
   unload(model: LoadedModel): Promise<void>;
 }
 
 export interface ModelSource {
   /** Live version of every model, as the registry says now. */
   liveVersions(): Promise<ModelRef[]>;
-  /** The artifact and config of a version; verifies the artifact's sha256. */
-  artifact(ref: ModelRef): Promise<{ onnx: Uint8Array; config: ModelConfig }>;
+  /** The artifact, config and further files (backbone.onnx) of a version; verifies every sha256. */
+  artifact(ref: ModelRef): Promise<{ onnx: Uint8Array; config: ModelConfig; files: Record<string, Uint8Array> }>;
 }
 
 export interface PredictionRecord {
@@ -59,14 +71,26 @@ export interface PredictionRecord {
   model: ModelRef;
   entityId: string | null;
   inputSha256: string;
+  /** SHA-256 of the image bytes received, for image models. */
+  imageSha256?: string | null;
   input: Record<string, unknown>;
   output: Record<string, unknown>;
   latencyMs: number;
 }
 
+/** An alert raised by a prediction; goes out as an alert-raised event with the prediction. */
+export interface PredictionAlert {
+  alertId: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  model: ModelRef;
+  predictionId: string;
+  message: string;
+}
+
 export interface PredictionStore {
-  /** Resolves once the records and their prediction-made events are committed. */
-  save(records: PredictionRecord[]): Promise<void>;
+  /** Resolves once the records, their prediction-made events and any alert events are committed. */
+  save(records: PredictionRecord[], alerts?: PredictionAlert[]): Promise<void>;
   get(id: string): Promise<PredictionRecord | null>;
 }
 

@@ -18,8 +18,8 @@ export async function syncLiveModels(deps: SyncDeps): Promise<{ loaded: ModelRef
   for (const ref of await deps.source.liveVersions()) {
     const current = deps.live.get(ref.name)?.ref;
     if (current && current.version === ref.version && current.sha256 === ref.sha256) continue;
-    const { onnx, config } = await deps.source.artifact(ref);
-    const model = await deps.runtime.load(ref, onnx, config);
+    const { onnx, config, files } = await deps.source.artifact(ref);
+    const model = await deps.runtime.load(ref, onnx, config, files);
     prepareForServing(config);
     deps.live.swap(model);
     loaded.push(ref);

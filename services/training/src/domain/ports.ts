@@ -23,6 +23,8 @@ export interface TrainingJob {
   lineage: Lineage | null;
   modelName: string | null;
   modelVersion: number | null;
+  /** Every model version the job produced (the xray pipeline produces two). */
+  models: { name: string; version: number; sha256: string }[];
   requestedBy: string;
   createdAt: Date;
   startedAt: Date | null;
@@ -50,8 +52,19 @@ export interface ModelConfig {
   outputs: { name: string; datatype: string; shape: number[] }[];
   /** Pipeline-specific model description (for churn: the ChurnModelSpec). */
   spec: unknown;
-  /** Customer ids of the holdout split, so promotion can compare versions on the same rows. */
+  /**
+   * Ids of the holdout split (customer ids for churn, image sha256s for xray), so promotion can
+   * compare versions on the same rows.
+   */
   holdout: { datasetId: string; ids: string[] };
+  /** Image pipelines: the shared preprocessing, recorded so serving cannot drift from training. */
+  preprocess?: unknown;
+  /** Image pipelines: the frozen feature extractor stored beside the head (`backbone.onnx`). */
+  backbone?: { file: string; sha256: string; input: string; output: string; embeddingSize: number };
+  /** Scores within [low, high] are "low confidence" and raise an alert. */
+  confidenceBand?: { low: number; high: number };
+  /** Class names for the positive and negative output (xray-type: bacterial / viral). */
+  labels?: { positive: string; negative: string };
 }
 
 export interface Deployment {
@@ -67,7 +80,11 @@ export interface Deployment {
 }
 
 export interface TrainedModel {
+  /** Registry name the model is registered under (churn, xray-pneumonia, xray-type). */
+  name: string;
   onnx: Uint8Array;
+  /** Further files of the version directory, e.g. backbone.onnx. */
+  files?: Record<string, Uint8Array>;
   sha256: string;
   metrics: Record<string, unknown>;
   config: Omit<ModelConfig, 'name'>;
@@ -86,22 +103,38 @@ export interface JobStore {
   /** Marks a job failed with its reason and emits TrainingCompleted(failed). */
   fail(id: string, error: string): Promise<void>;
   /**
-   * Registers the trained model as the next version of `name`, stores its artifact, marks the job
-   * succeeded and emits TrainingCompleted — one transaction.
+   * Registers each trained model as the next version of its name, stores the artifacts, marks the
+   * job succeeded and emits TrainingCompleted — one transaction.
    */
-  succeed(job: TrainingJob, name: string, model: TrainedModel, lineage: Lineage): Promise<ModelVersion>;
+  succeed(job: TrainingJob, models: TrainedModel[], lineage: Lineage): Promise<ModelVersion[]>;
 }
 
+/** One image of an X-ray dataset: its manifest row and the sha256 under which the blob store keeps it. */
+export interface XrayImageRef {
+  path: string;
+  label: 'NORMAL' | 'PNEUMONIA';
+  subtype: 'normal' | 'bacterial' | 'viral';
+  patientId: string;
+  sha256: string;
+}
+
+/** What a pipeline trains on. */
+export type TrainingData =
+  | { kind: 'churn'; sha256: string; rows: ChurnRow[] }
+  | { kind: 'xray'; sha256: string; images: XrayImageRef[] };
+
 export interface DatasetReader {
-  /** Whether a churn dataset with this id exists (cheap: no rows read). */
-  exists(datasetId: string): Promise<boolean>;
+  /** Whether a dataset of this kind with this id exists (cheap: no rows read). */
+  exists(datasetId: string, kind: TrainingData['kind']): Promise<boolean>;
   /** The rows of a churn dataset with its content hash, or null if there is no such dataset. */
   churnDataset(datasetId: string): Promise<{ sha256: string; rows: ChurnRow[] } | null>;
+  /** The manifest of an X-ray dataset with its content hash, or null. */
+  xrayDataset(datasetId: string): Promise<{ sha256: string; images: XrayImageRef[] } | null>;
 }
 
 export interface Trainer {
   /** Trains off the event loop; reports progress in [0, 1]. */
-  train(pipeline: string, rows: ChurnRow[], seed: number, onProgress: (p: number) => void): Promise<TrainedModel>;
+  train(pipeline: string, data: TrainingData, seed: number, onProgress: (p: number) => void): Promise<TrainedModel[]>;
 }
 
 export interface RegistryStore {

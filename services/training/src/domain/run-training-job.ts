@@ -1,4 +1,4 @@
-import type { DatasetReader, JobStore, Lineage, ModelVersion, Trainer, TrainingJob } from './ports';
+import type { DatasetReader, JobStore, Lineage, ModelVersion, Trainer, TrainingData, TrainingJob } from './ports';
 
 export interface RunDeps {
   jobs: JobStore;
@@ -14,26 +14,35 @@ export interface RunDeps {
  * Trains a claimed job and registers its model, or records why it failed. Never throws: a job
  * always ends succeeded or failed (or, if the process dies, is recovered by recoverStale).
  */
-export async function runTrainingJob(job: TrainingJob, deps: RunDeps): Promise<ModelVersion | null> {
+async function readData(job: TrainingJob, datasets: DatasetReader): Promise<TrainingData | null> {
+  if (job.pipeline === 'xray') {
+    const ds = await datasets.xrayDataset(job.datasetId);
+    return ds && { kind: 'xray', ...ds };
+  }
+  const ds = await datasets.churnDataset(job.datasetId);
+  return ds && { kind: 'churn', ...ds };
+}
+
+export async function runTrainingJob(job: TrainingJob, deps: RunDeps): Promise<ModelVersion[] | null> {
   let progress = 0;
   const beat = () => void deps.jobs.heartbeat(job.id, progress).catch(() => undefined);
   const heartbeat = setInterval(beat, deps.heartbeatMs ?? 5000);
   try {
-    const dataset = await deps.datasets.churnDataset(job.datasetId);
-    if (!dataset) throw new Error(`dataset ${job.datasetId} no longer exists`);
-    const model = await deps.trainer.train(job.pipeline, dataset.rows, deps.seed, (p) => {
+    const data = await readData(job, deps.datasets);
+    if (!data) throw new Error(`dataset ${job.datasetId} no longer exists`);
+    const models = await deps.trainer.train(job.pipeline, data, deps.seed, (p) => {
       progress = p;
       beat();
     });
-    model.config.holdout.datasetId = job.datasetId;
+    for (const model of models) model.config.holdout.datasetId = job.datasetId;
     const lineage: Lineage = {
       datasetId: job.datasetId,
-      datasetSha256: dataset.sha256,
+      datasetSha256: data.sha256,
       codeCommit: deps.codeCommit,
-      seed: model.seed,
-      modelSha256: model.sha256,
+      seed: models[0].seed,
+      modelSha256: models[0].sha256,
     };
-    return await deps.jobs.succeed(job, job.pipeline, model, lineage);
+    return await deps.jobs.succeed(job, models, lineage);
   } catch (err) {
     await deps.jobs.fail(job.id, err instanceof Error ? err.message : String(err));
     return null;

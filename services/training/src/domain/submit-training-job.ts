@@ -1,7 +1,10 @@
 import { VigilError } from '@vigil/common';
 import type { DatasetReader, JobStore, TrainingJob } from './ports';
 
-export const PIPELINES = ['churn'] as const;
+export const PIPELINES = ['churn', 'xray'] as const;
+
+/** Which kind of dataset each pipeline trains on. */
+const DATASET_KIND = { churn: 'churn', xray: 'xray' } as const;
 
 export interface SubmitDeps {
   jobs: JobStore;
@@ -19,7 +22,8 @@ export async function submitTrainingJob(
   if (!(PIPELINES as readonly string[]).includes(input.pipeline)) {
     throw new VigilError('VIGIL_VALIDATION', `Unknown pipeline "${input.pipeline}"; known: ${PIPELINES.join(', ')}`);
   }
-  if (!(await deps.datasets.exists(input.datasetId))) {
+  const kind = DATASET_KIND[input.pipeline as (typeof PIPELINES)[number]];
+  if (!(await deps.datasets.exists(input.datasetId, kind))) {
     throw new VigilError('VIGIL_UNPROCESSABLE', `No ${input.pipeline} dataset with id ${input.datasetId}`);
   }
   const job: TrainingJob = {
@@ -34,6 +38,7 @@ export async function submitTrainingJob(
     lineage: null,
     modelName: null,
     modelVersion: null,
+    models: [],
     requestedBy,
     createdAt: deps.now(),
     startedAt: null,

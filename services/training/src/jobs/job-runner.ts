@@ -25,7 +25,10 @@ export function createJobRunner(options: JobRunnerOptions) {
       if (!job) return;
       log.info({ jobId: job.id, pipeline: job.pipeline, attempt: job.attempts }, 'training job started');
       const version = await runTrainingJob(job, options);
-      log.info({ jobId: job.id, modelVersion: version?.version ?? null }, version ? 'training job succeeded' : 'training job failed');
+      log.info(
+        { jobId: job.id, models: version?.map((v) => `${v.name}:${v.version}`) ?? null },
+        version ? 'training job succeeded' : 'training job failed',
+      );
     },
     { pollMs: options.pollMs ?? 1000, logger, name: 'job-runner' },
   );

@@ -22,6 +22,10 @@ const versionView = (v: ModelVersion, live: number | null) => ({
   datasetSha256: v.datasetSha256,
   metrics: v.metrics,
   threshold: v.config.threshold,
+  // Image models: what serving must reproduce (preprocessing, backbone) and where "low confidence" starts.
+  preprocess: v.config.preprocess ?? null,
+  backbone: v.config.backbone ?? null,
+  confidenceBand: v.config.confidenceBand ?? null,
   createdAt: v.createdAt.toISOString(),
 });
 

@@ -19,6 +19,8 @@ const JobView = Type.Object({
   metrics: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   lineage: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   model: Type.Union([Type.Object({ name: Type.String(), version: Type.Integer() }), Type.Null()]),
+  /** Every version the job produced: one for churn, two for xray (xray-pneumonia and xray-type). */
+  models: Type.Array(Type.Object({ name: Type.String(), version: Type.Integer(), sha256: Type.String() })),
   requestedBy: Type.String(),
   createdAt: Type.String(),
   startedAt: Type.Union([Type.String(), Type.Null()]),
@@ -36,6 +38,7 @@ const view = (j: TrainingJob) => ({
   metrics: j.metrics,
   lineage: j.lineage as Record<string, unknown> | null,
   model: j.modelName && j.modelVersion ? { name: j.modelName, version: j.modelVersion } : null,
+  models: j.models,
   requestedBy: j.requestedBy,
   createdAt: j.createdAt.toISOString(),
   startedAt: j.startedAt?.toISOString() ?? null,

@@ -44,25 +44,55 @@ function cudaPresent(): boolean {
   return existsSync(path.join(binDir, 'libonnxruntime_providers_cuda.so'));
 }
 
+interface SharedSession {
+  session: ort.InferenceSession;
+  users: number;
+}
+
 /**
  * onnxruntime-node backend: CUDA where it is present, CPU otherwise. If CUDA still fails to load,
- * it is dropped once and CPU serves.
+ * it is dropped once and CPU serves. Image backbones are shared by sha256: xray-pneumonia and
+ * xray-type (and an old and a new version during a hot swap) hold one session between them.
  */
 export function createOnnxRuntime(options: { intraOpThreads: number }): ModelRuntime & { executionProviders: string[] } {
   const executionProviders = cudaPresent() ? ['cuda', 'cpu'] : ['cpu'];
-  const create = (artifact: Uint8Array) =>
+  const backbones = new Map<string, Promise<SharedSession>>();
+  const open = (artifact: Uint8Array) =>
     ort.InferenceSession.create(artifact, { executionProviders, intraOpNumThreads: options.intraOpThreads, graphOptimizationLevel: 'all' });
+  async function create(artifact: Uint8Array): Promise<ort.InferenceSession> {
+    try {
+      return await open(artifact);
+    } catch (err) {
+      if (executionProviders[0] !== 'cuda') throw err;
+      executionProviders.splice(0, 1);
+      return open(artifact);
+    }
+  }
+  async function acquireBackbone(sha256: string, bytes: Uint8Array): Promise<SharedSession> {
+    let shared = backbones.get(sha256);
+    if (!shared) {
+      shared = create(bytes).then((session) => ({ session, users: 0 }));
+      backbones.set(sha256, shared);
+      shared.catch(() => backbones.delete(sha256));
+    }
+    const s = await shared;
+    s.users += 1;
+    return s;
+  }
+  async function releaseBackbone(sha256: string): Promise<void> {
+    const shared = backbones.get(sha256);
+    if (!shared) return;
+    const s = await shared;
+    s.users -= 1;
+    if (s.users === 0) {
+      backbones.delete(sha256);
+      await s.session.release();
+    }
+  }
   return {
     executionProviders,
-    async load(ref, artifact, config): Promise<LoadedModel> {
-      let session: ort.InferenceSession;
-      try {
-        session = await create(artifact);
-      } catch (err) {
-        if (executionProviders[0] !== 'cuda') throw err;
-        executionProviders.splice(0, 1);
-        session = await create(artifact);
-      }
+    async load(ref, artifact, config, files = {}): Promise<LoadedModel> {
+      const session = await create(artifact);
       const outputNames = config.outputs.map((o) => o.name);
       const model: LoadedModel & { session: ort.InferenceSession } = {
         ref,
@@ -74,10 +104,30 @@ export function createOnnxRuntime(options: { intraOpThreads: number }): ModelRun
           return outputNames.map((n) => fromOrt(n, results[n]));
         },
       };
+      const spec = config.backbone;
+      if (spec) {
+        const bytes = files[spec.file];
+        if (!bytes) throw new VigilError('VIGIL_INTERNAL', `${ref.name} v${ref.version} needs ${spec.file}, which was not provided`);
+        let backbone: SharedSession;
+        try {
+          backbone = await acquireBackbone(spec.sha256, bytes);
+        } catch (err) {
+          await session.release();
+          throw err;
+        }
+        model.embed = async (images, n) => {
+          const size = images.length / n;
+          const side = Math.round(Math.sqrt(size / 3));
+          const feeds = { [spec.input]: new ort.Tensor('float32', images, [n, side, side, 3]) };
+          const out = await backbone.session.run(feeds, [spec.output]);
+          return out[spec.output].data as Float32Array;
+        };
+      }
       return model;
     },
     async unload(model) {
       await (model as LoadedModel & { session: ort.InferenceSession }).session.release();
+      if (model.config.backbone) await releaseBackbone(model.config.backbone.sha256);
     },
   };
 }

@@ -26,7 +26,17 @@ export function createModelSource(pool: Pool, repositoryRoot: string): ModelSour
       if (actual !== ref.sha256) {
         throw new VigilError('VIGIL_INTERNAL', `Artifact of ${ref.name} v${ref.version} has sha256 ${actual}, the registry says ${ref.sha256}`);
       }
-      return { onnx, config: JSON.parse(config) as ModelConfig };
+      const parsed = JSON.parse(config) as ModelConfig;
+      const files: Record<string, Uint8Array> = {};
+      if (parsed.backbone) {
+        const bytes = await readFile(path.join(dir, path.basename(parsed.backbone.file)));
+        const sha = createHash('sha256').update(bytes).digest('hex');
+        if (sha !== parsed.backbone.sha256) {
+          throw new VigilError('VIGIL_INTERNAL', `Backbone of ${ref.name} v${ref.version} has sha256 ${sha}, its config says ${parsed.backbone.sha256}`);
+        }
+        files[parsed.backbone.file] = bytes;
+      }
+      return { onnx, config: parsed, files };
     },
   };
 }

@@ -1,8 +1,11 @@
-import { stageEvents, TOPICS, withTransaction, type Pool } from '@vigil/common';
-import type { PredictionRecord, PredictionStore } from '../../domain/ports';
+import { AlertSeverity, stageEvents, TOPICS, withTransaction, type Pool } from '@vigil/common';
+import type { PredictionAlert, PredictionRecord, PredictionStore } from '../../domain/ports';
+
+const SEVERITY = { info: AlertSeverity.INFO, warning: AlertSeverity.WARNING, critical: AlertSeverity.CRITICAL } as const;
 
 interface Waiter {
   records: PredictionRecord[];
+  alerts: PredictionAlert[];
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -24,7 +27,7 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
   const queue: Waiter[] = [];
   let flushing = false;
 
-  async function write(records: PredictionRecord[]): Promise<void> {
+  async function write(records: PredictionRecord[], alerts: PredictionAlert[]): Promise<void> {
     await withTransaction(pool, async (tx) => {
       // One JSON document for the whole group: Postgres expands it (jsonb_populate_recordset), which
       // measured ~3x cheaper than twelve parallel arrays, whose text[]/jsonb[] literals pg escapes
@@ -34,7 +37,7 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
           records.map((r) => ({
             id: r.id, created_at: r.createdAt, request_id: r.requestId, client_name: r.clientName, model_name: r.model.name,
             model_version: r.model.version, model_sha256: r.model.sha256, entity_id: r.entityId, input_sha256: r.inputSha256,
-            input: r.input, output: r.output, latency_ms: r.latencyMs,
+            input: r.input, output: r.output, latency_ms: r.latencyMs, image_sha256: r.imageSha256 ?? null,
           })),
         ),
       ]);
@@ -55,6 +58,15 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
           clientName: r.clientName,
         })),
       );
+      if (alerts.length > 0) {
+        await stageEvents(
+          tx, 'inference', 'inference', TOPICS.alertRaised,
+          alerts.map((a) => ({
+            alertId: a.alertId, kind: a.kind, severity: SEVERITY[a.severity], modelName: a.model.name,
+            modelVersion: String(a.model.version), message: a.message, predictionId: a.predictionId,
+          })),
+        );
+      }
     });
   }
 
@@ -69,7 +81,7 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
         count += w.records.length;
       }
       try {
-        await write(batch.flatMap((w) => w.records));
+        await write(batch.flatMap((w) => w.records), batch.flatMap((w) => w.alerts));
         for (const w of batch) w.resolve();
         options.onCommitted?.();
       } catch (err) {
@@ -80,9 +92,9 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
   }
 
   return {
-    save(records) {
+    save(records, alerts = []) {
       return new Promise<void>((resolve, reject) => {
-        queue.push({ records, resolve, reject });
+        queue.push({ records, alerts, resolve, reject });
         if (!flushing) void flush();
       });
     },
@@ -94,6 +106,7 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
         id: r.id, createdAt: r.created_at, requestId: r.request_id, clientName: r.client_name,
         model: { name: r.model_name, version: r.model_version, sha256: r.model_sha256 },
         entityId: r.entity_id, inputSha256: r.input_sha256, input: r.input, output: r.output, latencyMs: r.latency_ms,
+        imageSha256: r.image_sha256,
       };
     },
   };

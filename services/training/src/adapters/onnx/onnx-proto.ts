@@ -1,6 +1,6 @@
 /**
  * A minimal writer for the subset of onnx.proto (ModelProto and what it contains) that the churn
- * exporter needs.
+ * exporter and the MobileNetV2 backbone converter need.
  *
  * Why hand-written: onnx publishes no maintained TypeScript protobuf package on npm, and vendoring
  * onnx.proto into proto/ (owned by the events schema, linted and breaking-checked by buf) would
@@ -10,6 +10,7 @@
  * (varints, fixed floats, UTF-8, length prefixes), so only field numbers live here.
  */
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { VigilError } from '@vigil/common';
 
 /** TensorProto.DataType values used here. */
 export const OnnxDataType = { FLOAT: 1, INT64: 7, STRING: 8, BOOL: 9, DOUBLE: 11 } as const;
@@ -22,8 +23,11 @@ export interface OnnxTensor {
   name: string;
   dataType: 'FLOAT' | 'DOUBLE' | 'INT64' | 'STRING';
   dims: number[];
-  /** Numbers for FLOAT/DOUBLE/INT64, strings for STRING; row-major. */
-  values: readonly number[] | readonly string[];
+  /**
+   * Numbers for FLOAT/DOUBLE/INT64, strings for STRING; row-major. A Float32Array (FLOAT only) is
+   * written as raw_data: millions of conv weights as one byte string, not one packed varint each.
+   */
+  values: readonly number[] | readonly string[] | Float32Array;
 }
 
 export type OnnxAttribute =
@@ -79,10 +83,24 @@ function message(w: BinaryWriter, fieldNo: number, body: (w: BinaryWriter) => vo
   w.join();
 }
 
+/**
+ * onnx.proto: raw_data holds "fixed-width, little-endian" values whatever the host's byte order, so
+ * the bytes go through a DataView rather than aliasing the array's buffer.
+ */
+function littleEndianBytes(values: Float32Array): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+  return out;
+}
+
 function writeTensor(w: BinaryWriter, t: OnnxTensor): void {
   for (const d of t.dims) w.tag(1, WireType.Varint).int64(d); // dims (not packed in onnx.proto)
   w.tag(2, WireType.Varint).int32(OnnxDataType[t.dataType]); // data_type
-  if (t.dataType === 'STRING') {
+  if (t.values instanceof Float32Array) {
+    if (t.dataType !== 'FLOAT') throw new VigilError('VIGIL_INTERNAL', `tensor ${t.name}: a Float32Array needs dataType FLOAT, not ${t.dataType}`);
+    w.tag(9, LEN).bytes(littleEndianBytes(t.values)); // raw_data
+  } else if (t.dataType === 'STRING') {
     for (const s of t.values as readonly string[]) w.tag(6, LEN).bytes(utf8.encode(s)); // string_data
   } else {
     const values = t.values as readonly number[];

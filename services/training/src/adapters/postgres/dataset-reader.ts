@@ -1,11 +1,15 @@
 import type { ChurnRow, Pool } from '@vigil/common';
-import type { DatasetReader } from '../../domain/ports';
+import type { DatasetReader, XrayImageRef } from '../../domain/ports';
 
-/** Reads datasets that ingestion stored (read-only grant on ingestion.datasets and churn_rows). */
+/**
+ * Reads datasets that ingestion stored (read-only grants on ingestion.datasets and churn_rows, and
+ * on xray_datasets and xray_images; the images themselves are in the shared blob store).
+ */
 export function createDatasetReader(pool: Pool): DatasetReader {
   return {
-    async exists(datasetId) {
-      const { rowCount } = await pool.query(`SELECT 1 FROM ingestion.datasets WHERE id = $1 AND kind = 'churn'`, [datasetId]);
+    async exists(datasetId, kind) {
+      const sql = kind === 'xray' ? 'SELECT 1 FROM ingestion.xray_datasets WHERE id = $1' : `SELECT 1 FROM ingestion.datasets WHERE id = $1 AND kind = 'churn'`;
+      const { rowCount } = await pool.query(sql, [datasetId]);
       return Boolean(rowCount);
     },
     async churnDataset(datasetId) {
@@ -16,6 +20,20 @@ export function createDatasetReader(pool: Pool): DatasetReader {
         sha256: ds.rows[0].sha256,
         // The label is a boolean column; pipelines see it in the Telco spelling.
         rows: rows.map((r): ChurnRow => ({ ...r.record, Churn: r.churn ? 'Yes' : 'No' })),
+      };
+    },
+    async xrayDataset(datasetId) {
+      const ds = await pool.query('SELECT sha256 FROM ingestion.xray_datasets WHERE id = $1', [datasetId]);
+      if (!ds.rows[0]) return null;
+      // Ordered by path: the patient split sorts patients itself, but a stable order keeps the
+      // embedding matrix (and so every float of training) identical from run to run.
+      const { rows } = await pool.query(
+        'SELECT path, label, subtype, patient_id, sha256 FROM ingestion.xray_images WHERE dataset_id = $1 ORDER BY path',
+        [datasetId],
+      );
+      return {
+        sha256: ds.rows[0].sha256,
+        images: rows.map((r): XrayImageRef => ({ path: r.path, label: r.label, subtype: r.subtype, patientId: r.patient_id, sha256: r.sha256 })),
       };
     },
   };

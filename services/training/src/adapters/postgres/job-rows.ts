@@ -14,6 +14,7 @@ export function toJob(r: Record<string, any>): TrainingJob { // eslint-disable-l
     lineage: r.lineage,
     modelName: r.model_name,
     modelVersion: r.model_version,
+    models: r.models ?? [],
     requestedBy: r.requested_by,
     createdAt: r.created_at,
     startedAt: r.started_at,

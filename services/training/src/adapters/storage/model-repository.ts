@@ -6,7 +6,8 @@ import path from 'node:path';
  * config.json. Training writes it; inference reads it. Postgres decides which version is live.
  */
 export interface ModelRepository {
-  save(name: string, version: number, onnx: Uint8Array, config: object): Promise<void>;
+  /** Writes model.onnx, config.json and any further files (e.g. backbone.onnx) of a version. */
+  save(name: string, version: number, onnx: Uint8Array, config: object, files?: Record<string, Uint8Array>): Promise<void>;
   load(name: string, version: number): Promise<{ onnx: Buffer; config: unknown }>;
   dir(name: string, version: number): string;
 }
@@ -21,9 +22,10 @@ export function createModelRepository(root: string): ModelRepository {
   }
   return {
     dir,
-    async save(name, version, onnx, config) {
+    async save(name, version, onnx, config, files = {}) {
       const target = dir(name, version);
       await mkdir(target, { recursive: true });
+      for (const [file, bytes] of Object.entries(files)) await writeAtomically(path.join(target, path.basename(file)), bytes);
       await writeAtomically(path.join(target, 'model.onnx'), onnx);
       await writeAtomically(path.join(target, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     },

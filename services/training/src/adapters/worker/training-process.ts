@@ -1,52 +1,25 @@
 /**
- * The child process that trains one model (see child-trainer.ts). It receives the rows over IPC,
- * trains, exports ONNX and sends the result back; the parent owns every write.
+ * The child process that trains one job (see child-trainer.ts). It receives the training data over
+ * IPC, trains, exports ONNX and sends the models back; the parent owns every database write.
  */
-import { createHash } from 'node:crypto';
-import { CHURN_FEATURES, type ChurnRow } from '@vigil/common';
-import { trainChurnModel } from '../../domain/churn/train-churn-model';
-import { exportChurnOnnx } from '../onnx/export-churn-onnx';
-import type { TrainingMessage } from './child-trainer';
+import type { TrainedModel } from '../../domain/ports';
+import { toWire, type TrainingMessage, type TrainingOrder } from './child-trainer';
+import { runChurnPipeline } from './pipelines/churn-pipeline';
+import { runXrayPipeline } from './pipelines/xray-pipeline';
 
 const send = (msg: TrainingMessage) => process.send!(msg);
+const progress = (p: number) => send({ type: 'progress', progress: p });
 
-process.once('message', (msg: { pipeline: string; rows: ChurnRow[]; seed: number }) => {
-  try {
-    if (msg.pipeline !== 'churn') throw new Error(`pipeline ${msg.pipeline} is not implemented`);
-    send({ type: 'progress', progress: 0.05 });
-    const result = trainChurnModel(msg.rows, { seed: msg.seed });
-    send({ type: 'progress', progress: 0.9 });
-    const onnx = exportChurnOnnx(result.spec);
-    const { spec, threshold, seed, holdout, ...report } = result;
-    send({
-      type: 'done',
-      model: {
-        onnxBase64: Buffer.from(onnx).toString('base64'),
-        sha256: createHash('sha256').update(onnx).digest('hex'),
-        seed,
-        metrics: {
-          ...report.metrics,
-          baseline: report.baseline,
-          featureImportance: report.featureImportance,
-          hyperParameters: report.hyperParameters,
-          candidates: report.candidates,
-          modelKind: report.kind,
-          split: report.split,
-          trainingTimeMs: report.trainingTimeMs,
-          threshold,
-        },
-        config: {
-          pipeline: 'churn',
-          threshold,
-          inputs: CHURN_FEATURES.map((f) => ({ name: f.name, datatype: f.kind === 'categorical' ? 'BYTES' : 'FP32', shape: [-1, 1] })),
-          outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
-          spec,
-          // The parent fills in which dataset these customer ids belong to.
-          holdout: { datasetId: '', ids: holdout.customerIDs },
-        },
-      },
-    });
-  } catch (err) {
-    send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
-  }
+async function train(order: TrainingOrder): Promise<TrainedModel[]> {
+  const { data } = order;
+  if (order.pipeline === 'churn' && data.kind === 'churn') return runChurnPipeline(data.rows, order.seed, progress);
+  if (order.pipeline === 'xray' && data.kind === 'xray') return runXrayPipeline(data.images, order.seed, order.blobDir, order.xray, progress);
+  throw new Error(`pipeline ${order.pipeline} cannot train on a ${data.kind} dataset`);
+}
+
+process.once('message', (order: TrainingOrder) => {
+  train(order).then(
+    (models) => send({ type: 'done', models: models.map(toWire) }),
+    (err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+  );
 });

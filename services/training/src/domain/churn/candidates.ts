@@ -9,6 +9,9 @@ import {
   type ChurnEncoding,
   type ChurnModelSpec,
   type ChurnRow,
+  type GbdtChurnModel,
+  type LogisticChurnModel,
+  type SingleChurnModel,
 } from '@vigil/common';
 import { fitChurnEncoding } from './encoding-fit';
 import { fitGbdt, type GbdtParams } from './gbdt';
@@ -23,12 +26,19 @@ export interface LabelledRows {
   labels: Float64Array;
 }
 
+/** An ensemble's setting: its two models' (each chosen on its own) and the weight chosen for them. */
+export interface EnsembleParams {
+  logisticWeight: number;
+  logistic: LogisticParams;
+  gbdt: GbdtParams;
+}
+
 export interface SearchPoint {
   kind: ChurnModelKind;
-  hyperParameters: LogisticParams | GbdtParams;
+  hyperParameters: LogisticParams | GbdtParams | EnsembleParams;
   validationRocAuc: number;
   validationLogLoss: number;
-  /** Boosting rounds chosen by early stopping (gbdt only). */
+  /** Boosting rounds chosen by early stopping (gbdt; for an ensemble, its gbdt's). */
   rounds?: number;
 }
 
@@ -37,8 +47,8 @@ export interface FittedCandidate {
   /** The search point that won, with the final rounds for gbdt. */
   best: SearchPoint;
   search: SearchPoint[];
-  /** Probabilities of the best search model on the validation rows (for the threshold). */
-  validationScores: Float64Array;
+  /** Log-odds of the best search model on the validation rows (for the threshold and the ensemble). */
+  validationLogits: Float64Array;
   /** The refit model that ships. */
   spec: ChurnModelSpec;
   trainingTimeMs: number;
@@ -46,10 +56,17 @@ export interface FittedCandidate {
 
 export const LOGISTIC_GRID: readonly LogisticParams[] = [0.1, 1, 3, 10, 30, 100].map((l2) => ({ l2 }));
 
+/**
+ * ln(1 + tenure) beside tenure lets the linear model follow churn's steep fall over the first
+ * months. Measured on the training split only (5-fold CV, seed 42): ROC AUC 0.847 -> 0.851; adding
+ * ln(1 + TotalCharges), tenure buckets or contract/internet x tenure interactions gained < 0.0005.
+ */
+export const LOGISTIC_LOG_COLUMNS: readonly string[] = ['tenure'];
+
 const GBDT_BASE: GbdtParams = {
   maxDepth: 3,
   learningRate: 0.05,
-  maxRounds: 600,
+  maxRounds: 1000,
   minSamplesLeaf: 20,
   l2: 1,
   subsample: 0.8,
@@ -57,11 +74,17 @@ const GBDT_BASE: GbdtParams = {
   maxBins: 64,
 };
 
+/**
+ * Chosen between on the validation split. Stumps (depth 1: an additive model, one shape function
+ * per feature) and half the columns per tree did best in 5-fold CV on the training split
+ * (0.853 / 0.852 against 0.851 for the depth-3 base); deeper interactions add little on Telco.
+ */
 export const GBDT_GRID: readonly GbdtParams[] = [
   { ...GBDT_BASE },
-  { ...GBDT_BASE, maxDepth: 4 },
-  { ...GBDT_BASE, maxDepth: 2 },
-  { ...GBDT_BASE, maxDepth: 3, minSamplesLeaf: 50 },
+  { ...GBDT_BASE, maxDepth: 1, learningRate: 0.1 },
+  { ...GBDT_BASE, maxDepth: 2, colsample: 0.5 },
+  { ...GBDT_BASE, maxDepth: 3, colsample: 0.5 },
+  { ...GBDT_BASE, maxDepth: 4, colsample: 0.5 },
 ];
 
 function encodeAll(encoding: ChurnEncoding, rows: readonly ChurnRow[]): Float64Array[] {
@@ -74,45 +97,49 @@ function columnMeans(X: readonly Float64Array[]): number[] {
   return means;
 }
 
-function scores(spec: ChurnModelSpec, X: readonly Float64Array[]): Float64Array {
-  return Float64Array.from(X, (x) => sigmoid(predictEncodedLogit(spec, x)));
+function logits(spec: SingleChurnModel, X: readonly Float64Array[]): Float64Array {
+  return Float64Array.from(X, (x) => predictEncodedLogit(spec, x));
+}
+
+export function probabilities(logits: Float64Array): Float64Array {
+  return logits.map(sigmoid);
 }
 
 /** Strictly better AUC wins, so ties keep the earlier (simpler or default) grid point. */
-function pickBest<T extends { point: SearchPoint }>(results: T[]): T {
+export function pickBest<T extends { point: SearchPoint }>(results: T[]): T {
   return results.reduce((best, r) => (r.point.validationRocAuc > best.point.validationRocAuc ? r : best));
 }
 
-function logisticSpec(encoding: ChurnEncoding, X: readonly Float64Array[], y: Float64Array, params: LogisticParams): ChurnModelSpec {
+function logisticSpec(encoding: ChurnEncoding, X: readonly Float64Array[], y: Float64Array, params: LogisticParams): LogisticChurnModel {
   const fit = fitLogistic(X, y, params);
   return { kind: 'logistic', encoding, weights: fit.weights, bias: fit.bias, encodedMeans: columnMeans(X) };
 }
 
 export function fitLogisticCandidate(fit: LabelledRows, validation: LabelledRows, train: LabelledRows): FittedCandidate {
   const started = performance.now();
-  const encoding = fitChurnEncoding(fit.rows, 'standardized');
+  const encoding = fitChurnEncoding(fit.rows, 'standardized', { logColumns: LOGISTIC_LOG_COLUMNS });
   const Xfit = encodeAll(encoding, fit.rows);
   const Xval = encodeAll(encoding, validation.rows);
   const results = LOGISTIC_GRID.map((hyperParameters) => {
-    const spec = logisticSpec(encoding, Xfit, fit.labels, hyperParameters);
-    const s = scores(spec, Xval);
+    const z = logits(logisticSpec(encoding, Xfit, fit.labels, hyperParameters), Xval);
+    const s = probabilities(z);
     const point: SearchPoint = {
       kind: 'logistic',
       hyperParameters,
       validationRocAuc: rocAuc(s, validation.labels),
       validationLogLoss: logLoss(s, validation.labels),
     };
-    return { point, scores: s };
+    return { point, logits: z };
   });
   const best = pickBest(results);
-  const finalEncoding = fitChurnEncoding(train.rows, 'standardized');
+  const finalEncoding = fitChurnEncoding(train.rows, 'standardized', { logColumns: LOGISTIC_LOG_COLUMNS });
   const Xtrain = encodeAll(finalEncoding, train.rows);
   const spec = logisticSpec(finalEncoding, Xtrain, train.labels, best.point.hyperParameters as LogisticParams);
   return {
     kind: 'logistic',
     best: best.point,
     search: results.map((r) => r.point),
-    validationScores: best.scores,
+    validationLogits: best.logits,
     spec,
     trainingTimeMs: performance.now() - started,
   };
@@ -125,8 +152,9 @@ export function fitGbdtCandidate(fit: LabelledRows, validation: LabelledRows, tr
   const Xval = encodeAll(encoding, validation.rows);
   const results = GBDT_GRID.map((hyperParameters) => {
     const model = fitGbdt(Xfit, fit.labels, hyperParameters, seed, { X: Xval, y: validation.labels });
-    const spec: ChurnModelSpec = { kind: 'gbdt', encoding, baseScore: model.baseScore, trees: model.trees };
-    const s = scores(spec, Xval);
+    const spec: GbdtChurnModel = { kind: 'gbdt', encoding, baseScore: model.baseScore, trees: model.trees };
+    const z = logits(spec, Xval);
+    const s = probabilities(z);
     const point: SearchPoint = {
       kind: 'gbdt',
       hyperParameters,
@@ -134,7 +162,7 @@ export function fitGbdtCandidate(fit: LabelledRows, validation: LabelledRows, tr
       validationRocAuc: rocAuc(s, validation.labels),
       validationLogLoss: logLoss(s, validation.labels),
     };
-    return { point, scores: s };
+    return { point, logits: z };
   });
   const best = pickBest(results);
   const params = best.point.hyperParameters as GbdtParams;
@@ -145,7 +173,7 @@ export function fitGbdtCandidate(fit: LabelledRows, validation: LabelledRows, tr
     kind: 'gbdt',
     best: best.point,
     search: results.map((r) => r.point),
-    validationScores: best.scores,
+    validationLogits: best.logits,
     spec: { kind: 'gbdt', encoding: finalEncoding, baseScore: model.baseScore, trees: model.trees },
     trainingTimeMs: performance.now() - started,
   };

@@ -1,11 +1,19 @@
 import {
   CHURN_FEATURES,
+  logColumn,
   readCategorical,
   readNumeric,
   type ChurnEncoding,
   type ChurnRow,
   type FeatureEncoding,
+  type NumericEncoding,
 } from '@vigil/common';
+
+function meanAndStd(values: readonly number[]): { mean: number; std: number } {
+  const mean = values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length);
+  return { mean, std: variance > 0 ? Math.sqrt(variance) : 1 }; // a constant column stays finite
+}
 
 function median(sorted: readonly number[]): number {
   if (sorted.length === 0) return 0;
@@ -16,9 +24,15 @@ function median(sorted: readonly number[]): number {
 /**
  * Learns the encoding from training rows only (never from validation or holdout rows):
  * categories seen (sorted, so the layout does not depend on row order) and numeric
- * median / mean / standard deviation.
+ * median / mean / standard deviation. `logColumns` names numeric features that also get an
+ * ln(1 + value) column (see NumericEncoding.log).
  */
-export function fitChurnEncoding(rows: readonly ChurnRow[], numeric: ChurnEncoding['numeric']): ChurnEncoding {
+export function fitChurnEncoding(
+  rows: readonly ChurnRow[],
+  numeric: ChurnEncoding['numeric'],
+  options: { logColumns?: readonly string[] } = {},
+): ChurnEncoding {
+  const logColumns = new Set(options.logColumns ?? []);
   const features: FeatureEncoding[] = CHURN_FEATURES.map((f) => {
     if (f.kind === 'categorical') {
       const seen = new Set<string>();
@@ -33,10 +47,9 @@ export function fitChurnEncoding(rows: readonly ChurnRow[], numeric: ChurnEncodi
     // float32 so the ONNX graph, whose numeric inputs are float32, imputes the identical value.
     const med = Math.fround(median(present));
     const imputed = values.map((v) => (Number.isNaN(v) ? med : v));
-    const mean = imputed.reduce((s, v) => s + v, 0) / Math.max(1, imputed.length);
-    const variance = imputed.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, imputed.length);
-    const std = variance > 0 ? Math.sqrt(variance) : 1; // a constant column stays finite
-    return { name: f.name, kind: 'numeric', median: med, mean, std };
+    const encoding: NumericEncoding = { name: f.name, kind: 'numeric', median: med, ...meanAndStd(imputed) };
+    if (logColumns.has(f.name)) encoding.log = meanAndStd(imputed.map(logColumn));
+    return encoding;
   });
   return { numeric, features };
 }

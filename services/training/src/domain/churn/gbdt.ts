@@ -27,6 +27,8 @@ export interface GbdtParams {
   earlyStoppingRounds: number;
   /** At most this many bins per feature (<= 256). */
   maxBins: number;
+  /** Fraction of the encoded columns each tree may split on, drawn per tree (XGBoost colsample_bytree). Default 1. */
+  colsample?: number;
 }
 
 export interface GbdtFit {
@@ -122,7 +124,7 @@ function predictBinned(tree: readonly BuildNode[], bins: Uint8Array, nFeatures: 
   return tree[i].value;
 }
 
-function buildTree(rows: Int32Array, g: Float64Array, h: Float64Array, data: Binned, params: GbdtParams): BuildNode[] {
+function buildTree(rows: Int32Array, g: Float64Array, h: Float64Array, data: Binned, params: GbdtParams, columns: Int32Array): BuildNode[] {
   const nFeatures = data.cuts.length;
   const { offsets, sparseStart, sparseSlot } = data;
   const histG = new Float64Array(offsets[nFeatures]);
@@ -172,7 +174,7 @@ function buildTree(rows: Int32Array, g: Float64Array, h: Float64Array, data: Bin
     }
     const parentScore = (G * G) / (H + params.l2);
     let best = { gain: 1e-12, feature: -1, bin: -1 }; // a split must strictly improve the loss
-    for (let f = 0; f < nFeatures; f++) {
+    for (const f of columns) {
       let gl = 0;
       let hl = 0;
       let cl = 0;
@@ -245,6 +247,10 @@ export function fitGbdt(
   const rng = mulberry32(seed);
   const all = Array.from({ length: n }, (_, i) => i);
   const sampleSize = max(1, round(params.subsample * n));
+  const allColumns = Array.from({ length: nFeatures }, (_, f) => f);
+  const nColumns = max(1, round((params.colsample ?? 1) * nFeatures));
+  // Drawn from the same stream as the rows, after them; with colsample 1 nothing is drawn.
+  const columns = () => Int32Array.from(nColumns < nFeatures ? shuffleInPlace(allColumns.slice(), rng).slice(0, nColumns) : allColumns).sort();
 
   const trees: BuildNode[][] = [];
   let best = { loss: Number.POSITIVE_INFINITY, rounds: 0 };
@@ -255,7 +261,7 @@ export function fitGbdt(
       h[i] = max(p * (1 - p), 1e-12);
     }
     const rows = Int32Array.from(sampleSize < n ? shuffleInPlace(all.slice(), rng).slice(0, sampleSize) : all).sort();
-    const tree = buildTree(rows, g, h, train, params);
+    const tree = buildTree(rows, g, h, train, params, columns());
     trees.push(tree);
     for (let i = 0; i < n; i++) F[i] += predictBinned(tree, train.bins, nFeatures, i);
     if (!validation) continue;

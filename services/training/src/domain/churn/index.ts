@@ -6,4 +6,5 @@ export { mulberry32, shuffleInPlace, type Rng } from './random';
 export { fitChurnEncoding } from './encoding-fit';
 export { fitLogistic, type LogisticFit, type LogisticParams } from './logistic';
 export { fitGbdt, type GbdtFit, type GbdtParams } from './gbdt';
-export { GBDT_GRID, LOGISTIC_GRID, type ChurnModelKind, type SearchPoint } from './candidates';
+export { GBDT_GRID, LOGISTIC_GRID, LOGISTIC_LOG_COLUMNS, type ChurnModelKind, type EnsembleParams, type SearchPoint } from './candidates';
+export { ENSEMBLE_WEIGHTS } from './ensemble';

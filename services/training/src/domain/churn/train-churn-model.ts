@@ -22,11 +22,13 @@ import {
 import {
   fitGbdtCandidate,
   fitLogisticCandidate,
+  probabilities,
   type ChurnModelKind,
   type FittedCandidate,
   type LabelledRows,
   type SearchPoint,
 } from './candidates';
+import { fitEnsembleCandidate } from './ensemble';
 import { binaryMetrics, bestF1Threshold, brierScore, type BinaryMetrics } from './metrics';
 import { deriveSeed } from './random';
 import { stratifiedSplit } from './split';
@@ -34,7 +36,7 @@ import { stratifiedSplit } from './split';
 export interface ChurnTrainingOptions {
   /** Seeds every random choice (splits, row subsampling). Default 42. */
   seed?: number;
-  /** Default 'auto': the family with the better validation ROC AUC. */
+  /** Default 'auto': the candidate (logistic, gbdt or their ensemble) with the best validation ROC AUC. */
   kind?: 'auto' | ChurnModelKind;
   /** Fraction of all rows held out for the final report. Default 0.2. */
   holdoutFraction?: number;
@@ -116,7 +118,7 @@ function featureImportance(spec: ChurnModelSpec, rows: readonly ChurnRow[]): Fea
 }
 
 function report(candidate: FittedCandidate, validation: LabelledRows, holdout: LabelledRows): CandidateReport {
-  const { threshold } = bestF1Threshold(candidate.validationScores, validation.labels);
+  const { threshold } = bestF1Threshold(probabilities(candidate.validationLogits), validation.labels);
   const scores = Float64Array.from(holdout.rows, (row) => predictProbability(candidate.spec, row));
   return {
     kind: candidate.kind,
@@ -143,12 +145,17 @@ export function trainChurnModel(rows: readonly ChurnRow[], options: ChurnTrainin
   const validation = subset(rows, labels, inner.test);
   const holdout = subset(rows, labels, outer.test);
 
+  // An ensemble needs both families; each forced family is fitted alone.
   const fitted: FittedCandidate[] = [];
   if (kind !== 'gbdt') fitted.push(fitLogisticCandidate(fit, validation, train));
   if (kind !== 'logistic') fitted.push(fitGbdtCandidate(fit, validation, train, deriveSeed(seed, 2)));
+  if (kind === 'auto' || kind === 'ensemble') fitted.push(fitEnsembleCandidate(fitted[0], fitted[1], validation));
   const candidates = fitted.map((c) => report(c, validation, holdout));
-  // Strictly better validation AUC wins; on a tie the simpler (logistic, listed first) model stays.
-  const chosen = candidates.reduce((best, c) => (c.validationRocAuc > best.validationRocAuc ? c : best));
+  // Strictly better validation AUC wins; on a tie the simpler (listed earlier) model stays.
+  const chosen =
+    kind === 'auto'
+      ? candidates.reduce((best, c) => (c.validationRocAuc > best.validationRocAuc ? c : best))
+      : candidates.find((c) => c.kind === kind)!;
   const chosenFit = fitted[candidates.indexOf(chosen)];
 
   const trainPositives = train.labels.reduce((s, v) => s + v, 0);

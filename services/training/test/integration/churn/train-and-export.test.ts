@@ -1,6 +1,6 @@
 /**
  * Trains on the real Telco CSV with a fixed seed and checks, with the real onnxruntime-node, that the
- * exported ONNX graph reproduces `predictProbability` for both model kinds.
+ * exported ONNX graph reproduces `predictProbability` for every model kind.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,16 +44,18 @@ function parityRows(result: ChurnTrainingResult): ChurnRow[] {
 }
 
 describe('churn model on the Telco data', () => {
-  const results: Partial<Record<'auto' | 'logistic' | 'gbdt', ChurnTrainingResult>> = {};
+  const kinds = ['logistic', 'gbdt', 'ensemble'] as const;
+  const results: Partial<Record<'auto' | (typeof kinds)[number], ChurnTrainingResult>> = {};
 
   beforeAll(() => {
-    for (const kind of ['auto', 'logistic', 'gbdt'] as const) results[kind] = trainChurnModel(rows, { seed: SEED, kind });
+    for (const kind of ['auto', ...kinds] as const) results[kind] = trainChurnModel(rows, { seed: SEED, kind });
   });
 
   it('beats the majority baseline clearly on the holdout', () => {
     const r = results.auto!;
     expect(r.split).toEqual({ train: 3606, validation: 901, holdout: 1127 });
-    expect(r.metrics.rocAuc).toBeGreaterThanOrEqual(0.8);
+    // 0.8375 before ln(1 + tenure), stumps, column subsampling and the ensemble; 0.8421 with them.
+    expect(r.metrics.rocAuc).toBeGreaterThanOrEqual(0.84);
     expect(r.metrics.accuracy).toBeGreaterThan(r.baseline.accuracy);
     expect(r.metrics.brier).toBeLessThan(r.baseline.brier - 0.03);
     expect(r.metrics.prAuc).toBeGreaterThan(0.5); // the positive rate is ~0.27
@@ -69,7 +71,7 @@ describe('churn model on the Telco data', () => {
   });
 
   it('trains each forced kind to a useful model', () => {
-    for (const kind of ['logistic', 'gbdt'] as const) {
+    for (const kind of kinds) {
       const r = results[kind]!;
       expect(r.kind).toBe(kind);
       expect(r.spec.kind).toBe(kind);
@@ -77,7 +79,7 @@ describe('churn model on the Telco data', () => {
     }
   });
 
-  it.each(['logistic', 'gbdt'] as const)('exports %s to ONNX that reproduces predictProbability within 1e-5', async (kind) => {
+  it.each(kinds)('exports %s to ONNX that reproduces predictProbability within 1e-5', async (kind) => {
     const result = results[kind]!;
     const bytes = exportChurnOnnx(result.spec);
     expect(sha256Hex(exportChurnOnnx(result.spec))).toBe(sha256Hex(bytes)); // deterministic bytes

@@ -1,15 +1,16 @@
 /**
  * What an explanation costs per scored row, on models trained from the real Telco CSV (seed 42; the
- * gbdt one has 71 trees of depth 4), next to the per-tree recursion that explainChurn ran before its
+ * gbdt one has 219 depth-1 trees, the ensemble (what auto ships) adds the logistic model), next to the per-tree recursion that explainChurn ran before its
  * lookup tables, and a check that both give the same explanation, bit for bit, for every row. A
  * script, not a jest test: timings are too noisy to assert on. From the repository root:
  *
  *   npx tsx services/training/test/unit/churn/explain.bench.ts
  *
  * Measured on 2 shared cores, Node 20 (best of several passes over 2,000 rows, after warm-up): gbdt
- * explain 0.026-0.034 ms/row; the recursion here ~0.4 ms/row (the code before the tables, with its
- * per-call allocations, ~1.0 ms/row); first explanation of a spec 45-70 ms (building its tables);
- * logistic explain ~0.006 ms/row.
+ * explain ~0.022 ms/row; the recursion here ~0.3 ms/row (the code before the tables, with its
+ * per-call allocations, ~1.0 ms/row); first explanation of a spec 12-40 ms (building its tables);
+ * logistic explain ~0.01 ms/row; ensemble ~0.04 ms/row. (With 71 depth-4 trees, before the stumps:
+ * gbdt 0.026-0.034 ms/row.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ const all: ChurnRow[] = parse(readFileSync(CSV, 'utf8'), { columns: true, skip_e
 const rows = all.slice(0, 2000);
 const gbdt = trainChurnModel(all, { seed: 42, kind: 'gbdt' }).spec;
 const logistic = trainChurnModel(all, { seed: 42, kind: 'logistic' }).spec;
+const ensemble = trainChurnModel(all, { seed: 42, kind: 'ensemble' }).spec;
 if (gbdt.kind !== 'gbdt') throw new Error('expected a gbdt spec');
 
 const fresh: ChurnModelSpec = JSON.parse(JSON.stringify(gbdt));
@@ -58,4 +60,5 @@ console.log(`gbdt explain(topK ${TOP_K}): ${msPerRow(rows, 5, (row) => explain(g
 console.log(`gbdt recursion:          ${msPerRow(rows, 2, (row) => recursiveExplanation(gbdt, row)).toFixed(4)} ms/row`);
 console.log(`gbdt first explanation of a spec (builds its tables): ${firstMs.toFixed(1)} ms`);
 console.log(`logistic explain(topK ${TOP_K}): ${msPerRow(rows, 5, (row) => explain(logistic, row, TOP_K)).toFixed(4)} ms/row`);
+console.log(`ensemble explain(topK ${TOP_K}): ${msPerRow(rows, 5, (row) => explain(ensemble, row, TOP_K)).toFixed(4)} ms/row`);
 if (differing > 0) process.exitCode = 1;

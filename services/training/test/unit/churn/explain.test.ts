@@ -1,6 +1,7 @@
 import {
   encodeRow,
   encodedColumnFeature,
+  encodedColumnNames,
   explain,
   explainChurn,
   expectedLogit,
@@ -8,13 +9,13 @@ import {
   predictProbability,
   sigmoid,
   type ChurnRow,
-  type LogisticChurnModel,
+  type NumericEncoding,
 } from '@vigil/common';
 import { trainChurnModel } from '../../../src/domain/churn';
 import { syntheticGbdtSpec, syntheticLogisticSpec, syntheticRows } from './fixtures';
 
 describe('linear explanation', () => {
-  const spec = syntheticLogisticSpec() as LogisticChurnModel;
+  const spec = syntheticLogisticSpec();
   const rows = syntheticRows(30, 9);
 
   it('is exactly w_j * (x_j - mean_j), summed over the one-hot columns of each raw feature', () => {
@@ -64,6 +65,28 @@ describe('encoding edge cases', () => {
     if (total?.kind !== 'numeric') throw new Error('TotalCharges must be numeric');
     expect(columnsOf('TotalCharges')).toEqual([total.median]);
     expect(total.median).toBe(Math.fround(total.median)); // float32-representable, like the ONNX graph's
+  });
+});
+
+describe('ln(1 + x) column', () => {
+  const spec = syntheticLogisticSpec();
+  const row: ChurnRow = { ...syntheticRows(1, 5)[0] };
+  const names = encodedColumnNames(spec.encoding);
+  const at = names.indexOf('log1p(tenure)');
+  const tenure = spec.encoding.features.find((f): f is NumericEncoding => f.name === 'tenure' && f.kind === 'numeric')!;
+
+  it('sits right after tenure and belongs to tenure, so explanations stay per raw feature', () => {
+    expect(names.slice(at - 1, at + 1)).toEqual(['tenure', 'log1p(tenure)']);
+    expect(spec.encoding.features[encodedColumnFeature(spec.encoding)[at]].name).toBe('tenure');
+    expect(explainChurn(spec, row).contributions).toHaveLength(19);
+  });
+
+  it('encodes ln(1 + tenure) standardized with the training statistics, and a negative value as ln(1)', () => {
+    const log = tenure.log!;
+    expect(encodeRow(spec.encoding, { ...row, tenure: 11 })[at]).toBe((Math.log(12) - log.mean) / log.std);
+    expect(encodeRow(spec.encoding, { ...row, tenure: -3 })[at]).toBe((0 - log.mean) / log.std);
+    // A blank value is imputed first, so both columns see the median.
+    expect(encodeRow(spec.encoding, { ...row, tenure: null })[at]).toBe((Math.log(1 + tenure.median) - log.mean) / log.std);
   });
 });
 

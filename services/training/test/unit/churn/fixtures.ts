@@ -8,6 +8,9 @@ import {
   type ChurnExplanation,
   type ChurnModelSpec,
   type ChurnRow,
+  type EnsembleChurnModel,
+  type GbdtChurnModel,
+  type LogisticChurnModel,
   type FeatureContribution,
 } from '@vigil/common';
 import { fitChurnEncoding, fitGbdt, fitLogistic, mulberry32 } from '../../../src/domain/churn';
@@ -55,7 +58,7 @@ export function labelsOf(rows: readonly ChurnRow[]): Float64Array {
   return Float64Array.from(rows, (r) => (r.Churn === 'Yes' ? 1 : 0));
 }
 
-export function syntheticGbdtSpec(): ChurnModelSpec {
+export function syntheticGbdtSpec(): GbdtChurnModel {
   const rows = syntheticRows(400, 1);
   const encoding = fitChurnEncoding(rows, 'raw');
   const X = rows.map((r) => encodeRow(encoding, r));
@@ -64,13 +67,18 @@ export function syntheticGbdtSpec(): ChurnModelSpec {
   return { kind: 'gbdt', encoding, baseScore: fit.baseScore, trees: fit.trees };
 }
 
-export function syntheticLogisticSpec(): ChurnModelSpec {
+/** With the ln(1 + tenure) column the trained model has, so explanations cover a two-column feature. */
+export function syntheticLogisticSpec(): LogisticChurnModel {
   const rows = syntheticRows(400, 2);
-  const encoding = fitChurnEncoding(rows, 'standardized');
+  const encoding = fitChurnEncoding(rows, 'standardized', { logColumns: ['tenure'] });
   const X = rows.map((r) => encodeRow(encoding, r));
   const fit = fitLogistic(X, labelsOf(rows), { l2: 1 });
   const means = Array.from({ length: X[0].length }, (_, j) => X.reduce((s, x) => s + x[j], 0) / X.length);
   return { kind: 'logistic', encoding, weights: fit.weights, bias: fit.bias, encodedMeans: means };
+}
+
+export function syntheticEnsembleSpec(logisticWeight = 0.25): EnsembleChurnModel {
+  return { kind: 'ensemble', logisticWeight, logistic: syntheticLogisticSpec(), gbdt: syntheticGbdtSpec() };
 }
 
 function byMagnitudeThenName(a: FeatureContribution, b: FeatureContribution): number {

@@ -15,8 +15,10 @@ export const file_vigil_events_v1_ingestion: GenFile = /*@__PURE__*/
   fileDesc("Ch92aWdpbC9ldmVudHMvdjEvaW5nZXN0aW9uLnByb3RvEg92aWdpbC5ldmVudHMudjEilQEKD0RhdGFzZXRJbmdlc3RlZBIoCgRtZXRhGAEgASgLMhoudmlnaWwuZXZlbnRzLnYxLkV2ZW50TWV0YRISCgpkYXRhc2V0X2lkGAIgASgJEgwKBGtpbmQYAyABKAkSEQoJcm93X2NvdW50GAQgASgDEg4KBnNoYTI1NhgFIAEoCRITCgtjbGllbnRfbmFtZRgGIAEoCSKoAQoMWHJheVJlY2VpdmVkEigKBG1ldGEYASABKAsyGi52aWdpbC5ldmVudHMudjEuRXZlbnRNZXRhEhAKCGltYWdlX2lkGAIgASgJEg4KBnNoYTI1NhgDIAEoCRIUCgxjb250ZW50X3R5cGUYBCABKAkSEQoJc3R1ZHlfdWlkGAUgASgJEg4KBnNvdXJjZRgGIAEoCRITCgtjbGllbnRfbmFtZRgHIAEoCWIGcHJvdG8z", [file_vigil_events_v1_envelope]);
 
 /**
- * DatasetIngested announces that a tabular dataset was accepted and stored by
- * the ingestion service.
+ * DatasetIngested announces that a training dataset was accepted and stored by
+ * the ingestion service: a table (kind "churn", rows in ingestion.churn_rows)
+ * or labelled images (kind "xray", rows in ingestion.xray_images, images in the
+ * blob store).
  *
  * Topic: vigil.dataset.ingested.v1
  * Kafka key: dataset_id
@@ -30,28 +32,31 @@ export type DatasetIngested = Message<"vigil.events.v1.DatasetIngested"> & {
   meta?: EventMeta | undefined;
 
   /**
-   * Id of the stored dataset.
+   * Id of the stored dataset (ingestion.datasets or ingestion.xray_datasets,
+   * by kind).
    *
    * @generated from field: string dataset_id = 2;
    */
   datasetId: string;
 
   /**
-   * Dataset kind / pipeline family, e.g. "churn".
+   * Dataset kind / pipeline family: "churn" or "xray".
    *
    * @generated from field: string kind = 3;
    */
   kind: string;
 
   /**
-   * Number of data rows accepted (header excluded). bigint in TypeScript.
+   * Number of data rows accepted (header excluded); for "xray", images
+   * (manifest rows). bigint in TypeScript.
    *
    * @generated from field: int64 row_count = 4;
    */
   rowCount: bigint;
 
   /**
-   * Hex-encoded SHA-256 of the stored dataset bytes.
+   * Hex-encoded SHA-256 of the dataset's canonical content: equal for the same
+   * content uploaded again.
    *
    * @generated from field: string sha256 = 5;
    */

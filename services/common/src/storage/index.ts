@@ -1,0 +1,2 @@
+/** Storage shared by services: content-addressed blobs on a filesystem both can reach. */
+export * from './blob-store';

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { CHURN_FEATURES, type ChurnRow } from '@vigil/common';
+import { trainChurnModel } from '../../../domain/churn/train-churn-model';
+import type { TrainedModel } from '../../../domain/ports';
+import { exportChurnOnnx } from '../../onnx/export-churn-onnx';
+
+/** Pipeline "churn": one model, `churn`, exported as a self-contained ONNX graph over raw columns. */
+export function runChurnPipeline(rows: ChurnRow[], seed: number, progress: (p: number) => void): TrainedModel[] {
+  progress(0.05);
+  const result = trainChurnModel(rows, { seed });
+  progress(0.9);
+  const onnx = exportChurnOnnx(result.spec);
+  const { spec, threshold, holdout, ...report } = result;
+  return [
+    {
+      name: 'churn',
+      onnx,
+      sha256: createHash('sha256').update(onnx).digest('hex'),
+      seed: result.seed,
+      metrics: {
+        ...report.metrics,
+        baseline: report.baseline,
+        featureImportance: report.featureImportance,
+        hyperParameters: report.hyperParameters,
+        candidates: report.candidates,
+        modelKind: report.kind,
+        split: report.split,
+        trainingTimeMs: report.trainingTimeMs,
+        threshold,
+      },
+      config: {
+        pipeline: 'churn',
+        threshold,
+        inputs: CHURN_FEATURES.map((f) => ({ name: f.name, datatype: f.kind === 'categorical' ? 'BYTES' : 'FP32', shape: [-1, 1] })),
+        outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
+        spec,
+        // The parent fills in which dataset these customer ids belong to.
+        holdout: { datasetId: '', ids: holdout.customerIDs },
+      },
+    },
+  ];
+}
