@@ -22,6 +22,7 @@ describe('pneumonia end to end: X-ray dataset → two-stage training → promote
   const admin = bus.admin();
   const key: Record<string, string> = {};
   let job: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let v1PredictionId = '';
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -105,6 +106,7 @@ describe('pneumonia end to end: X-ray dataset → two-stage training → promote
   test('every prediction is audited with the image hash, and replay on the stored versions reproduces it exactly', async () => {
     const res = await predict(pneumoniaImage);
     const { predictionId, imageSha256 } = res.json();
+    v1PredictionId = predictionId;
     const audit = await call(stack.inference, 'auditor', 'GET', `/v1/audit/predictions/${predictionId}`);
     expect(audit.statusCode).toBe(200);
     expect(audit.json()).toMatchObject({ imageSha256, model: { name: 'xray-pneumonia', version: 1 }, client: 'pacs-gateway' });
@@ -140,6 +142,27 @@ describe('pneumonia end to end: X-ray dataset → two-stage training → promote
     // PS3.15: the stored object says it was de-identified.
     expect(stored.includes(Buffer.from('YES'))).toBe(true);
   });
+
+  test('a retrained version passes the promotion gate only after both versions are scored on its holdout images', async () => {
+    const queued = await call(stack.training, 'ml', 'POST', '/v1/training/jobs', { pipeline: 'xray', datasetId: job.datasetId });
+    const again = await waitFor(
+      async () => (await call(stack.training, 'ml', 'GET', `/v1/training/jobs/${queued.json().jobId}`)).json(),
+      (j) => j.status === 'succeeded' || j.status === 'failed',
+      240_000,
+    );
+    expect(again.models.map((m: { name: string; version: number }) => `${m.name}:${m.version}`)).toEqual(['xray-pneumonia:2', 'xray-type:2']);
+    // Same data, same seed: the same model, so the gate sees equal AUCs on the same images.
+    expect(again.models[0].sha256).toBe(job.models[0].sha256);
+    const promoted = await call(stack.training, 'ml', 'POST', '/v1/models/xray-pneumonia/versions/2/promote', {});
+    expect(promoted.statusCode).toBe(200);
+    const { comparison } = promoted.json();
+    expect(comparison.rows).toBe(job.metrics['xray-pneumonia'].images.test);
+    expect(comparison.candidateRocAuc).toBe(comparison.liveRocAuc);
+    await waitFor(() => stack.live.get('xray-pneumonia')?.ref.version, (v) => v === 2, 30_000);
+    // Version 1 is no longer live: replay loads it from the repository for the occasion.
+    const replay = await call(stack.inference, 'auditor', 'POST', `/v1/audit/predictions/${v1PredictionId}/replay`, {});
+    expect(replay.json()).toMatchObject({ identical: true, models: [{ model: { name: 'xray-pneumonia', version: 1 } }, { model: { version: 1 } }] });
+  }, 300_000);
 
   test('bad images get 4xx problems and are not audited', async () => {
     const count = async () => (await db.pool.query('SELECT count(*)::int AS n FROM inference.predictions')).rows[0].n;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServiceApp, type ServiceAppOptions, type VigilApp } from '@vigil/common';
-import type { DatasetReader, JobStore, RegistryStore } from './domain/ports';
+import type { DatasetReader, ImageHoldoutScorer, JobStore, RegistryStore } from './domain/ports';
 import { modelRoutes } from './routes/models';
 import { trainingJobRoutes } from './routes/training-jobs';
 
@@ -8,6 +8,8 @@ export interface TrainingDeps extends Omit<ServiceAppOptions, 'service'> {
   jobs: JobStore;
   datasets: DatasetReader;
   registry: RegistryStore;
+  /** Scores image holdouts for the promotion gate of xray models. */
+  images?: ImageHoldoutScorer;
   promotionMargin: number;
 }
 
@@ -15,6 +17,6 @@ export interface TrainingDeps extends Omit<ServiceAppOptions, 'service'> {
 export async function buildApp(deps: TrainingDeps): Promise<VigilApp> {
   const app = await createServiceApp({ ...deps, service: 'training' });
   await app.register(trainingJobRoutes, { jobs: deps.jobs, datasets: deps.datasets, newId: randomUUID });
-  await app.register(modelRoutes, { registry: deps.registry, datasets: deps.datasets, promotionMargin: deps.promotionMargin });
+  await app.register(modelRoutes, { registry: deps.registry, datasets: deps.datasets, images: deps.images, promotionMargin: deps.promotionMargin });
   return app;
 }

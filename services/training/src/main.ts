@@ -4,6 +4,7 @@ import { createDatasetReader } from './adapters/postgres/dataset-reader';
 import { createJobStore } from './adapters/postgres/job-store';
 import { createRegistryStore } from './adapters/postgres/registry-store';
 import { createModelRepository } from './adapters/storage/model-repository';
+import { createChildHoldoutScorer } from './adapters/worker/child-holdout-scorer';
 import { createChildTrainer } from './adapters/worker/child-trainer';
 import { buildApp } from './app';
 import { ConfigSchema } from './config';
@@ -31,6 +32,7 @@ void runService({
     const app = await buildApp({
       logger: rt.logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness,
       jobs, datasets, registry, promotionMargin: config.PROMOTION_MARGIN,
+      images: createChildHoldoutScorer({ repositoryRoot: config.MODEL_REPOSITORY, blobDir: config.BLOB_STORE_DIR }),
     });
     runner.start();
     // A job in progress is abandoned on shutdown (its child killed); its stale heartbeat makes

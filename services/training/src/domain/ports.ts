@@ -149,3 +149,8 @@ export interface RegistryStore {
    */
   deploy(d: Omit<Deployment, 'id' | 'deployedAt'>, expectedLive: number | null, modelSha256: string): Promise<Deployment>;
 }
+
+/** Scores images with stored image-model versions, for the promotion gate (one score list per version). */
+export interface ImageHoldoutScorer {
+  score(versions: { name: string; version: number }[], imageSha256s: string[]): Promise<number[][]>;
+}

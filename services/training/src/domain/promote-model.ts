@@ -1,10 +1,12 @@
 import { VigilError } from '@vigil/common';
-import type { DatasetReader, Deployment, ModelVersion, RegistryStore } from './ports';
+import type { DatasetReader, Deployment, ImageHoldoutScorer, ModelVersion, RegistryStore } from './ports';
 import { compareOnHoldout, type HoldoutComparison } from './compare-on-holdout';
 
 export interface PromoteDeps {
   registry: RegistryStore;
   datasets: DatasetReader;
+  /** Scores image holdouts (xray models). */
+  images?: ImageHoldoutScorer;
   /** Largest ROC AUC drop against the live version that is still accepted. */
   margin: number;
 }
@@ -45,7 +47,7 @@ export async function promoteModel(input: PromoteInput, deps: PromoteDeps): Prom
   let comparison: HoldoutComparison | null = null;
   if (live) {
     const liveVersion = await requireVersion(deps.registry, input.name, live.version);
-    comparison = await compareOnHoldout(candidate, liveVersion, deps.datasets);
+    comparison = await compareOnHoldout(candidate, liveVersion, deps);
     const drop = comparison.liveRocAuc - comparison.candidateRocAuc;
     if (drop > deps.margin && !input.force) {
       throw new VigilError(

@@ -1,10 +1,11 @@
 import { Type, VigilError, type VigilRoutes } from '@vigil/common';
-import type { DatasetReader, Deployment, ModelVersion, RegistryStore } from '../domain/ports';
+import type { DatasetReader, Deployment, ImageHoldoutScorer, ModelVersion, RegistryStore } from '../domain/ports';
 import { promoteModel, rollbackModel } from '../domain/promote-model';
 
 export interface ModelRoutesDeps {
   registry: RegistryStore;
   datasets: DatasetReader;
+  images?: ImageHoldoutScorer;
   promotionMargin: number;
 }
 
@@ -73,7 +74,7 @@ export const modelRoutes: VigilRoutes<ModelRoutesDeps> = async (app, deps) => {
     async (request) => {
       const { deployment, comparison } = await promoteModel(
         { ...request.params, ...(request.body ?? {}), actor: request.client!.name },
-        { registry, datasets: deps.datasets, margin: deps.promotionMargin },
+        { registry, datasets: deps.datasets, images: deps.images, margin: deps.promotionMargin },
       );
       return { deployment: deploymentView(deployment), comparison };
     },
