@@ -20,6 +20,7 @@ import { createDatasetReader } from '../../services/training/src/adapters/postgr
 import { createJobStore } from '../../services/training/src/adapters/postgres/job-store';
 import { createRegistryStore } from '../../services/training/src/adapters/postgres/registry-store';
 import { createModelRepository } from '../../services/training/src/adapters/storage/model-repository';
+import { createChildHoldoutScorer } from '../../services/training/src/adapters/worker/child-holdout-scorer';
 import { createChildTrainer } from '../../services/training/src/adapters/worker/child-trainer';
 import { buildApp as buildTraining } from '../../services/training/src/app';
 import { createJobRunner } from '../../services/training/src/jobs/job-runner';
@@ -53,7 +54,10 @@ export async function startChurnStack(opts: {
   const runner = createJobRunner({
     jobs, datasets, trainer, logger: silentLogger, codeCommit: 'test-commit', seed: 42, staleAfterMs: 30_000, maxAttempts: 2, pollMs: 200,
   });
-  const training = await buildTraining({ ...base('training'), jobs, datasets, registry, promotionMargin: 0.01 });
+  const training = await buildTraining({
+    ...base('training'), jobs, datasets, registry, promotionMargin: 0.01,
+    images: createChildHoldoutScorer({ repositoryRoot: modelDir, blobDir }),
+  });
   const producer = bus.producer();
   const relay = createOutboxRelay({ pool, schema: 'training', producer, logger: silentLogger, pollMs: 100 });
 
