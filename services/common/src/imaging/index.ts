@@ -7,3 +7,4 @@ export * from './dicom-transfer-syntax';
 export * from './dicom-deidentify';
 export * from './dicom-phi-tags';
 export * from './dicom-uid-map';
+export * from './image-stats';

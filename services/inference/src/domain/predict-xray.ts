@@ -1,4 +1,4 @@
-import { VigilError } from '@vigil/common';
+import { imageStats, VigilError } from '@vigil/common';
 import type { DecodedImage, ImageCodec, ImageStore } from './image-ports';
 import type { Lease, LiveModels } from './live-models';
 import type { LoadedModel, ModelRef, PredictionAlert, PredictionRecord, PredictionStore } from './ports';
@@ -106,6 +106,8 @@ export async function predictXray(req: XrayRequest, deps: XrayDeps): Promise<Xra
     const input = {
       imageSha256, storedSha256, format: image.format, width: image.width, height: image.height,
       accessionNumber: req.accessionNumber ?? null, patientRef: req.patientRef ?? null, studyId: req.stored?.studyId ?? null,
+      // For drift monitoring against the version's reference image statistics.
+      stats: imageStats(image.gray, image.width, image.height),
     };
     const common = {
       createdAt, requestId: req.requestId, clientName: req.clientName, entityId: req.stored?.studyId ?? req.accessionNumber ?? null,

@@ -1,5 +1,5 @@
 /** What the training domain needs from the outside world; adapters implement these. */
-import type { ChurnRow } from '@vigil/common';
+import type { ChurnRow, ReferenceProfile } from '@vigil/common';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -61,6 +61,8 @@ export interface ModelConfig {
   preprocess?: unknown;
   /** Image pipelines: the frozen feature extractor stored beside the head (`backbone.onnx`). */
   backbone?: { file: string; sha256: string; input: string; output: string; embeddingSize: number };
+  /** Distribution of every input feature (image statistics for image models) and of the score at training time, for drift (PSI). */
+  reference?: ReferenceProfile;
   /** Scores within [low, high] are "low confidence" and raise an alert. */
   confidenceBand?: { low: number; high: number };
   /** Class names for the positive and negative output (xray-type: bacterial / viral). */

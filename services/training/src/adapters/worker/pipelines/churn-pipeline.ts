@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CHURN_FEATURES, type ChurnRow } from '@vigil/common';
+import { categoricalReference, CHURN_FEATURES, numericReference, predictProbability, type ChurnRow, type ReferenceProfile } from '@vigil/common';
 import { trainChurnModel } from '../../../domain/churn/train-churn-model';
 import type { TrainedModel } from '../../../domain/ports';
 import { exportChurnOnnx } from '../../onnx/export-churn-onnx';
@@ -10,6 +10,14 @@ export function runChurnPipeline(rows: ChurnRow[], seed: number, progress: (p: n
   const result = trainChurnModel(rows, { seed });
   progress(0.9);
   const onnx = exportChurnOnnx(result.spec);
+  // Drift reference: every input feature and the score, on the rows the model was trained from.
+  const reference: ReferenceProfile = {
+    n: rows.length,
+    features: CHURN_FEATURES.map((f) =>
+      f.kind === 'categorical' ? categoricalReference(f.name, rows.map((r) => r[f.name])) : numericReference(f.name, rows.map((r) => r[f.name])),
+    ),
+    score: numericReference('score', rows.map((r) => predictProbability(result.spec, r))),
+  };
   const { spec, threshold, holdout, ...report } = result;
   return [
     {
@@ -34,6 +42,7 @@ export function runChurnPipeline(rows: ChurnRow[], seed: number, progress: (p: n
         inputs: CHURN_FEATURES.map((f) => ({ name: f.name, datatype: f.kind === 'categorical' ? 'BYTES' : 'FP32', shape: [-1, 1] })),
         outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
         spec,
+        reference,
         // The parent fills in which dataset these customer ids belong to.
         holdout: { datasetId: '', ids: holdout.customerIDs },
       },
