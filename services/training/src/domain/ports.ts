@@ -26,6 +26,8 @@ export interface TrainingJob {
   /** Every model version the job produced (the xray pipeline produces two). */
   models: { name: string; version: number; sha256: string }[];
   requestedBy: string;
+  /** 'api' for a person's request, else the reason of the training-requested event (e.g. policy_breach:recall). */
+  reason: string;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -42,6 +44,10 @@ export interface ModelVersion {
   /** config.json of the version: inputs, outputs, threshold, the model spec for explanations. */
   config: ModelConfig;
   createdAt: Date;
+  /** Why the job that trained it ran ('api' or a retraining reason); set by registry reads. */
+  jobReason?: string;
+  /** Whether it was ever live; set by registry reads. */
+  everLive?: boolean;
 }
 
 export interface ModelConfig {
@@ -94,8 +100,11 @@ export interface TrainedModel {
 }
 
 export interface JobStore {
-  /** Saves a queued job with its TrainingRequested event. */
-  create(job: TrainingJob): Promise<void>;
+  /**
+   * Saves a queued job, with its TrainingRequested event unless `announce` is false (a job created
+   * from a training-requested event was announced already).
+   */
+  create(job: TrainingJob, options?: { announce?: boolean }): Promise<void>;
   get(id: string): Promise<TrainingJob | null>;
   /** Takes the oldest queued job and marks it running (one taker per job). */
   claimNext(): Promise<TrainingJob | null>;
@@ -130,6 +139,8 @@ export interface DatasetReader {
   exists(datasetId: string, kind: TrainingData['kind']): Promise<boolean>;
   /** The rows of a churn dataset with its content hash, or null if there is no such dataset. */
   churnDataset(datasetId: string): Promise<{ sha256: string; rows: ChurnRow[] } | null>;
+  /** The most recent dataset of a kind (what retraining trains on), or null. */
+  latest(kind: TrainingData['kind']): Promise<string | null>;
   /** The manifest of an X-ray dataset with its content hash, or null. */
   xrayDataset(datasetId: string): Promise<{ sha256: string; images: XrayImageRef[] } | null>;
 }
@@ -139,7 +150,17 @@ export interface Trainer {
   train(pipeline: string, data: TrainingData, seed: number, onProgress: (p: number) => void): Promise<TrainedModel[]>;
 }
 
+export interface ModelSettings {
+  name: string;
+  /** Versions trained by retraining go live on their own (through the promotion gate). */
+  autoPromote: boolean;
+  updatedBy: string | null;
+  updatedAt: Date | null;
+}
+
 export interface RegistryStore {
+  settings(name: string): Promise<ModelSettings>;
+  saveSettings(name: string, autoPromote: boolean, actor: string): Promise<ModelSettings>;
   models(): Promise<{ name: string; latestVersion: number; liveVersion: number | null }[]>;
   versions(name: string): Promise<ModelVersion[]>;
   version(name: string, version: number): Promise<ModelVersion | null>;

@@ -4,7 +4,7 @@ import type { DatasetReader, JobStore, TrainingJob } from './ports';
 export const PIPELINES = ['churn', 'xray'] as const;
 
 /** Which kind of dataset each pipeline trains on. */
-const DATASET_KIND = { churn: 'churn', xray: 'xray' } as const;
+export const DATASET_KIND = { churn: 'churn', xray: 'xray' } as const;
 
 export interface SubmitDeps {
   jobs: JobStore;
@@ -40,6 +40,7 @@ export async function submitTrainingJob(
     modelVersion: null,
     models: [],
     requestedBy,
+    reason: 'api',
     createdAt: deps.now(),
     startedAt: null,
     finishedAt: null,

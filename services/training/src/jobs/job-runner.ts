@@ -1,5 +1,7 @@
 import { createPollingWorker } from '@vigil/common';
 import type { Logger } from 'pino';
+import { autoPromote } from '../domain/auto-promote';
+import type { PromoteDeps } from '../domain/promote-model';
 import { runTrainingJob, type RunDeps } from '../domain/run-training-job';
 
 export interface JobRunnerOptions extends RunDeps {
@@ -7,6 +9,8 @@ export interface JobRunnerOptions extends RunDeps {
   pollMs?: number;
   staleAfterMs: number;
   maxAttempts: number;
+  /** For retraining jobs: auto-promotion through the gate, where a model's settings allow it. */
+  promote?: PromoteDeps;
 }
 
 /**
@@ -29,6 +33,10 @@ export function createJobRunner(options: JobRunnerOptions) {
         { jobId: job.id, models: version?.map((v) => `${v.name}:${v.version}`) ?? null },
         version ? 'training job succeeded' : 'training job failed',
       );
+      if (version && options.promote) {
+        const outcomes = await autoPromote(job, version, options.promote);
+        if (outcomes.length) log.info({ jobId: job.id, outcomes }, 'retrained versions: auto-promotion');
+      }
     },
     { pollMs: options.pollMs ?? 1000, logger, name: 'job-runner' },
   );

@@ -1,5 +1,5 @@
 import { Type, VigilError, type VigilRoutes } from '@vigil/common';
-import type { DatasetReader, Deployment, ImageHoldoutScorer, ModelVersion, RegistryStore } from '../domain/ports';
+import type { DatasetReader, Deployment, ImageHoldoutScorer, ModelSettings, ModelVersion, RegistryStore } from '../domain/ports';
 import { promoteModel, rollbackModel } from '../domain/promote-model';
 
 export interface ModelRoutesDeps {
@@ -13,11 +13,23 @@ const admin = { scopes: ['models:admin'] };
 const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }) });
 const VersionParams = Type.Composite([NameParams, Type.Object({ version: Type.Integer({ minimum: 1 }) })]);
 
+/**
+ * live; awaiting-approval: trained by retraining, never live, newer than the live version (a person
+ * decides, unless the model auto-promotes); available: any other stored version (promotable).
+ */
+function statusOf(v: ModelVersion, live: number | null): 'live' | 'awaiting-approval' | 'available' {
+  if (v.version === live) return 'live';
+  if (v.jobReason && v.jobReason !== 'api' && !v.everLive && v.version > (live ?? 0)) return 'awaiting-approval';
+  return 'available';
+}
+
 const versionView = (v: ModelVersion, live: number | null) => ({
   name: v.name,
   version: v.version,
   sha256: v.sha256,
   live: v.version === live,
+  status: statusOf(v, live),
+  trainedFor: v.jobReason ?? null,
   jobId: v.jobId,
   datasetId: v.datasetId,
   datasetSha256: v.datasetSha256,
@@ -50,6 +62,19 @@ export const modelRoutes: VigilRoutes<ModelRoutesDeps> = async (app, deps) => {
       const live = await liveOf(request.params.name);
       return { name: request.params.name, liveVersion: live, versions: versions.map((v) => versionView(v, live)) };
     },
+  );
+
+  const Settings = Type.Object({ autoPromote: Type.Boolean({ description: 'retrained versions go live on their own, through the promotion gate' }) });
+  const settingsView = (s: ModelSettings) => ({ ...s, updatedAt: s.updatedAt?.toISOString() ?? null });
+  app.get(
+    '/v1/models/:name/settings',
+    { config: admin, schema: { tags: ['registry'], summary: 'Registry settings of a model (auto-promotion)', params: NameParams } },
+    async (request) => settingsView(await registry.settings(request.params.name)),
+  );
+  app.put(
+    '/v1/models/:name/settings',
+    { config: admin, schema: { tags: ['registry'], summary: 'Change registry settings of a model', params: NameParams, body: Settings } },
+    async (request) => settingsView(await registry.saveSettings(request.params.name, request.body.autoPromote, request.client!.name)),
   );
 
   app.get(

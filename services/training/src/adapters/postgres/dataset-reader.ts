@@ -12,6 +12,13 @@ export function createDatasetReader(pool: Pool): DatasetReader {
       const { rowCount } = await pool.query(sql, [datasetId]);
       return Boolean(rowCount);
     },
+    async latest(kind) {
+      const sql =
+        kind === 'xray'
+          ? 'SELECT id FROM ingestion.xray_datasets ORDER BY created_at DESC LIMIT 1'
+          : `SELECT id FROM ingestion.datasets WHERE kind = 'churn' ORDER BY created_at DESC LIMIT 1`;
+      return (await pool.query(sql)).rows[0]?.id ?? null;
+    },
     async churnDataset(datasetId) {
       const ds = await pool.query(`SELECT sha256 FROM ingestion.datasets WHERE id = $1 AND kind = 'churn'`, [datasetId]);
       if (!ds.rows[0]) return null;

@@ -16,6 +16,7 @@ export function toJob(r: Record<string, any>): TrainingJob { // eslint-disable-l
     modelVersion: r.model_version,
     models: r.models ?? [],
     requestedBy: r.requested_by,
+    reason: r.reason ?? 'api',
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
@@ -33,6 +34,7 @@ export function toVersion(r: Record<string, any>): ModelVersion { // eslint-disa
     metrics: r.metrics,
     config: r.config,
     createdAt: r.created_at,
+    ...(r.job_reason === undefined ? {} : { jobReason: r.job_reason, everLive: r.ever_live }),
   };
 }
 

@@ -28,14 +28,15 @@ async function registerVersion(tx: PoolClient, repository: ModelRepository, job:
 
 export function createJobStore(pool: Pool, repository: ModelRepository): JobStore {
   return {
-    async create(job) {
+    async create(job, options = {}) {
       await withTransaction(pool, async (tx) => {
         await tx.query(
-          `INSERT INTO training.jobs (id, pipeline, dataset_id, status, requested_by, created_at) VALUES ($1, $2, $3, 'queued', $4, $5)`,
-          [job.id, job.pipeline, job.datasetId, job.requestedBy, job.createdAt],
+          `INSERT INTO training.jobs (id, pipeline, dataset_id, status, requested_by, reason, created_at) VALUES ($1, $2, $3, 'queued', $4, $5, $6)`,
+          [job.id, job.pipeline, job.datasetId, job.requestedBy, job.reason, job.createdAt],
         );
+        if (options.announce === false) return;
         await stageEvent(tx, SCHEMA, SCHEMA, TOPICS.trainingRequested, {
-          jobId: job.id, pipeline: job.pipeline, datasetId: job.datasetId, reason: 'api', requestedBy: job.requestedBy,
+          jobId: job.id, pipeline: job.pipeline, datasetId: job.datasetId, reason: job.reason, requestedBy: job.requestedBy,
         });
       });
     },

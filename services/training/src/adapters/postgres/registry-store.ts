@@ -3,7 +3,23 @@ import type { RegistryStore } from '../../domain/ports';
 import { toDeployment, toVersion } from './job-rows';
 
 export function createRegistryStore(pool: Pool): RegistryStore {
+  const toSettings = (name: string, r?: Record<string, unknown>) => ({
+    name, autoPromote: Boolean(r?.auto_promote), updatedBy: (r?.updated_by as string) ?? null, updatedAt: (r?.updated_at as Date) ?? null,
+  });
   return {
+    async settings(name) {
+      const { rows } = await pool.query('SELECT * FROM training.model_settings WHERE name = $1', [name]);
+      return toSettings(name, rows[0]);
+    },
+    async saveSettings(name, autoPromote, actor) {
+      const { rows } = await pool.query(
+        `INSERT INTO training.model_settings (name, auto_promote, updated_by) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET auto_promote = EXCLUDED.auto_promote, updated_by = EXCLUDED.updated_by, updated_at = now()
+         RETURNING *`,
+        [name, autoPromote, actor],
+      );
+      return toSettings(name, rows[0]);
+    },
     async models() {
       const { rows } = await pool.query(
         `SELECT v.name, max(v.version) AS latest,
@@ -13,7 +29,13 @@ export function createRegistryStore(pool: Pool): RegistryStore {
       return rows.map((r) => ({ name: r.name, latestVersion: r.latest, liveVersion: r.live }));
     },
     async versions(name) {
-      const { rows } = await pool.query('SELECT * FROM training.model_versions WHERE name = $1 ORDER BY version', [name]);
+      const { rows } = await pool.query(
+        `SELECT v.*, j.reason AS job_reason,
+                EXISTS (SELECT 1 FROM training.deployments d WHERE d.name = v.name AND d.version = v.version) AS ever_live
+           FROM training.model_versions v JOIN training.jobs j ON j.id = v.job_id
+          WHERE v.name = $1 ORDER BY v.version`,
+        [name],
+      );
       return rows.map(toVersion);
     },
     async version(name, version) {
