@@ -8,8 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { createApiKeyStore, createFileBlobStore, createKafkaBus, createMetricsRegistry, createPool, type VigilApp } from '@vigil/common';
+import { createStudyCodec } from '../services/ingestion/src/adapters/imaging/study-codec';
 import { createDatasetStore } from '../services/ingestion/src/adapters/postgres/dataset-store';
 import { createFeedbackStore } from '../services/ingestion/src/adapters/postgres/feedback-store';
+import { createStudyPredictionReader } from '../services/ingestion/src/adapters/postgres/study-prediction-reader';
+import { createStudyStore } from '../services/ingestion/src/adapters/postgres/study-store';
 import { createXrayDatasetStore } from '../services/ingestion/src/adapters/postgres/xray-dataset-store';
 import { createImageProbe } from '../services/ingestion/src/adapters/sharp/image-probe';
 import { buildApp as buildIngestion } from '../services/ingestion/src/app';
@@ -26,6 +29,8 @@ import { createJobStore } from '../services/training/src/adapters/postgres/job-s
 import { createRegistryStore } from '../services/training/src/adapters/postgres/registry-store';
 import { createModelRepository } from '../services/training/src/adapters/storage/model-repository';
 import { createAlertStore } from '../services/monitoring/src/adapters/postgres/alert-store';
+import { createFeedbackWriter } from '../services/monitoring/src/adapters/postgres/feedback-writer';
+import { createQualityReader } from '../services/monitoring/src/adapters/postgres/quality-reader';
 import { buildApp as buildMonitoring } from '../services/monitoring/src/app';
 import { buildApp as buildTraining } from '../services/training/src/app';
 
@@ -59,6 +64,10 @@ async function main(): Promise<void> {
     ingestion: await buildIngestion({
       ...base('ingestion'), feedbackStore: createFeedbackStore(pool), datasetStore: createDatasetStore(pool),
       xray: { store: createXrayDatasetStore(pool), blobs: createFileBlobStore('/nonexistent'), images: createImageProbe(), maxArchiveBytes: 1, maxImagePixels: 1 },
+      studies: {
+        store: createStudyStore(pool), predictions: createStudyPredictionReader(pool), blobs: createFileBlobStore('/nonexistent'),
+        codec: createStudyCodec({ limits: { maxBytes: 1, maxPixels: 1 }, uidSecret: 'unused-unused-unused' }), maxImageBytes: 1, maxStowBytes: 1,
+      },
     }),
     training: await buildTraining({
       ...base('training'),
@@ -67,7 +76,12 @@ async function main(): Promise<void> {
       registry: createRegistryStore(pool),
       promotionMargin: 0.01,
     }),
-    monitoring: await buildMonitoring({ ...base('monitoring'), alerts: createAlertStore(pool) }),
+    monitoring: await buildMonitoring({
+      ...base('monitoring'),
+      alerts: createAlertStore(pool),
+      feedback: { writer: createFeedbackWriter(pool), now: () => new Date(), churnWindowMs: 1 },
+      performance: { reader: createQualityReader(pool), defaultWindow: { name: '7d', ms: 7 * 86_400_000 } },
+    }),
   };
   mkdirSync(OUT, { recursive: true });
   for (const [name, app] of Object.entries(apps)) {

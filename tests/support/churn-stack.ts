@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  allTopicSpecs, createApiKeyStore, createMetricsRegistry, createOutboxRelay, pingPostgres, type KafkaAdmin, type MessageBus, type Pool,
+  allTopicSpecs, createApiKeyStore, createInboxConsumer, createMetricsRegistry, createOutboxRelay, pingPostgres, TOPICS,
+  type KafkaAdmin, type MessageBus, type Pool,
 } from '@vigil/common';
 import { createImageCodec } from '../../services/inference/src/adapters/imaging/image-codec';
 import { createImageStore } from '../../services/inference/src/adapters/imaging/image-store';
@@ -14,6 +15,7 @@ import { createModelSource } from '../../services/inference/src/adapters/postgre
 import { createPredictionStore } from '../../services/inference/src/adapters/postgres/prediction-store';
 import { buildApp as buildInference } from '../../services/inference/src/app';
 import { createModelDeployedConsumer } from '../../services/inference/src/consumers/model-deployed';
+import { createXrayReceivedHandler, XRAY_RECEIVED_CONSUMER } from '../../services/inference/src/consumers/xray-received';
 import { createLiveModels } from '../../services/inference/src/domain/live-models';
 import { syncLiveModels } from '../../services/inference/src/domain/sync-live-models';
 import { createDatasetReader } from '../../services/training/src/adapters/postgres/dataset-reader';
@@ -24,6 +26,7 @@ import { createChildHoldoutScorer } from '../../services/training/src/adapters/w
 import { createChildTrainer } from '../../services/training/src/adapters/worker/child-trainer';
 import { buildApp as buildTraining } from '../../services/training/src/app';
 import { createJobRunner } from '../../services/training/src/jobs/job-runner';
+import { createTrainingRequestedHandler } from '../../services/training/src/consumers/training-requested';
 import { createBatchRunner } from '../../services/inference/src/jobs/batch-runner';
 import { buildIngestionApp } from './ingestion-app';
 import { silentLogger, uniqueName } from './kafka';
@@ -51,17 +54,25 @@ export async function startChurnStack(opts: {
   const datasets = createDatasetReader(pool);
   const registry = createRegistryStore(pool);
   const trainer = createChildTrainer({ blobDir, xray: { targetRecall: 0.98, confidenceLogitMargin: opts.xrayConfidenceLogitMargin ?? 1 } });
+  const holdoutImages = createChildHoldoutScorer({ repositoryRoot: modelDir, blobDir });
   const runner = createJobRunner({
     jobs, datasets, trainer, logger: silentLogger, codeCommit: 'test-commit', seed: 42, staleAfterMs: 30_000, maxAttempts: 2, pollMs: 200,
+    promote: { registry, datasets, images: holdoutImages, margin: 0.01 },
   });
   const training = await buildTraining({
     ...base('training'), jobs, datasets, registry, promotionMargin: 0.01,
-    images: createChildHoldoutScorer({ repositoryRoot: modelDir, blobDir }),
+    images: holdoutImages,
   });
   const producer = bus.producer();
   const relay = createOutboxRelay({ pool, schema: 'training', producer, logger: silentLogger, pollMs: 100 });
+  const retraining = createInboxConsumer({
+    pool, schema: 'training', name: 'training.training-requested', consumer: bus.consumer({ groupId: uniqueName('test.training.requested') }),
+    producer, logger: silentLogger,
+  });
+  // Publishes ingestion's events, XrayReceived among them, for inference's xray-received consumer.
+  const ingestionRelay = createOutboxRelay({ pool, schema: 'ingestion', producer, logger: silentLogger, pollMs: 100 });
 
-  const runtime = createOnnxRuntime({ intraOpThreads: 1 });
+  const runtime = createOnnxRuntime({ intraOpThreads: 1, executionProvider: 'cpu', batch: { maxSize: 8, maxWaitMs: 2 } });
   const live = createLiveModels(runtime);
   const source = createModelSource(pool, modelDir);
   const sync = () => syncLiveModels({ source, runtime, live });
@@ -79,19 +90,31 @@ export async function startChurnStack(opts: {
     jobs: batchJobs, rows: datasetRows, newId: randomUUID, now: () => new Date(), logger: silentLogger,
     inference: { live, store, newId: randomUUID, now: () => new Date() }, staleAfterMs: 1000, pollMs: 200,
   });
+  // As inference's main.ts wires it, in a group of its own from the latest offset: the topic also
+  // holds the studies of other test databases, whose blobs are not in this blobDir.
+  const xrayReceived = createInboxConsumer({
+    pool: opts.inferencePool, schema: 'inference', name: XRAY_RECEIVED_CONSUMER, producer, logger: silentLogger,
+    consumer: bus.consumer({ groupId: uniqueName('test.inference.xray-received'), fromBeginning: false }),
+  });
 
   relay.start();
+  ingestionRelay.start();
   runner.start();
+  await retraining.start([TOPICS.trainingRequested], createTrainingRequestedHandler({ jobs, datasets, now: () => new Date() }));
   await deployed.start();
   batch.start();
+  await xrayReceived.start([TOPICS.xrayReceived], createXrayReceivedHandler({ live, store, codec, images, newId: randomUUID, now: () => new Date() }));
   return {
     ingestion, training, inference, live, modelDir, blobDir, store,
     async close() {
       await runner.close();
+      await retraining.close();
       await batch.close();
       trainer.close();
       await deployed.close();
+      await xrayReceived.close();
       await relay.stop();
+      await ingestionRelay.stop();
       await producer.close();
       await Promise.all([ingestion.close(), training.close(), inference.close()]);
     },

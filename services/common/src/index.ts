@@ -10,6 +10,7 @@ export * from './kafka/kafkajs-bus';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './outbox/inbox-consumer';
+export * from './outbox/batch-inbox-consumer';
 export * from './outbox/stage-event';
 export * from './auth/scopes';
 export * from './auth/api-key-store';

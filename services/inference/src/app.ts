@@ -31,7 +31,7 @@ export interface InferenceAppDeps extends Omit<ServiceAppOptions, 'service'> {
 export async function buildApp(deps: InferenceAppDeps): Promise<VigilApp> {
   const app = await createServiceApp({ ...deps, service: 'inference' });
   const inference: InferenceDeps = {
-    live: deps.live, store: deps.store, newId: randomUUID, now: () => new Date(), observer: createInferenceMetrics(deps.metrics),
+    live: deps.live, store: deps.store, newId: randomUUID, now: () => new Date(), observer: createInferenceMetrics(deps.metrics, deps.runtime),
   };
   const ready = async () => (await Promise.allSettled(Object.values(deps.readiness).map((check) => check()))).every((r) => r.status === 'fulfilled');
   await app.register(churnScoreRoutes, { ...inference, customers: deps.customers });

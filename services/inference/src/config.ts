@@ -9,6 +9,12 @@ export const ConfigSchema = Type.Composite([
     AUDIT_MAX_BATCH: Type.Integer({ minimum: 1, maximum: 10000, default: 2000 }),
     /** Threads onnxruntime may use per inference. */
     ORT_INTRA_OP_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+    /** onnxruntime execution providers to try, in order; the first that works serves, cpu is always last. */
+    ORT_EXECUTION_PROVIDERS: Type.String({ pattern: '^ *(cuda|webgpu|cpu) *(, *(cuda|webgpu|cpu) *)*$', default: 'cuda,webgpu,cpu' }),
+    /** Dynamic batching (Triton's): most rows one session run takes from concurrent requests for a model (1 = off). */
+    BATCH_MAX_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 8 }),
+    /** Dynamic batching: longest a request waits for others to join its batch. */
+    BATCH_MAX_WAIT_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 2 }),
     /** A running batch job whose heartbeat is older than this is taken over (its process died). */
     BATCH_STALE_AFTER_MS: Type.Integer({ minimum: 1000, default: 30000 }),
     /** Content-addressed image store shared with ingestion and training. */

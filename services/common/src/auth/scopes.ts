@@ -1,5 +1,5 @@
 /** The scopes an API key can hold. `*` (bootstrap admin) holds them all. */
-export const SCOPES = ['churn:score', 'xray:submit', 'feedback:write', 'models:admin', 'audit:read', 'alerts:read', 'keys:admin'] as const;
+export const SCOPES = ['churn:score', 'xray:submit', 'feedback:write', 'models:admin', 'audit:read', 'alerts:read', 'monitoring:read', 'keys:admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 export const ALL_SCOPES = '*';
 

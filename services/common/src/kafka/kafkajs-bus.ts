@@ -1,7 +1,7 @@
-import { Kafka, logLevel, Partitioners, type Admin, type IHeaders, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type IHeaders, type KafkaMessage, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { VigilError } from '../errors/vigil-error';
-import type { ConsumerOptions, IncomingMessage, KafkaAdmin, MessageBus, MessageConsumer, MessageProducer } from './ports';
+import type { BatchMessageConsumer, ConsumerOptions, IncomingMessage, KafkaAdmin, MessageBus, MessageConsumer, MessageProducer } from './ports';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -31,6 +31,7 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
   return {
     producer: () => createProducer(kafka),
     consumer: (options) => createConsumer(kafka, options, log),
+    batchConsumer: (options) => createBatchConsumer(kafka, options, log),
     admin: () => createAdmin(kafka.admin()),
   };
 }
@@ -76,15 +77,19 @@ function createProducer(kafka: Kafka): MessageProducer {
   };
 }
 
-function createConsumer(kafka: Kafka, options: ConsumerOptions, log: Logger): MessageConsumer {
+function kafkaConsumer(kafka: Kafka, options: ConsumerOptions) {
   const sessionTimeout = options.sessionTimeoutMs ?? 30000;
-  const consumer = kafka.consumer({
+  return kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
     sessionTimeout,
     heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 6)),
     retry: { retries: 10 },
   });
+}
+
+function createConsumer(kafka: Kafka, options: ConsumerOptions, log: Logger): MessageConsumer {
+  const consumer = kafkaConsumer(kafka, options);
   return {
     async start(topics, handler) {
       await consumer.connect();
@@ -93,15 +98,7 @@ function createConsumer(kafka: Kafka, options: ConsumerOptions, log: Logger): Me
         // Offsets are committed by hand, after the handler has recorded its work in Postgres.
         autoCommit: false,
         eachMessage: async ({ topic, partition, message }) => {
-          const incoming: IncomingMessage = {
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key ? message.key.toString('utf8') : null,
-            value: message.value,
-            headers: decodeHeaders(message.headers),
-          };
-          await handler(incoming);
+          await handler(toIncoming(topic, partition, message));
           await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
         },
       });
@@ -110,6 +107,46 @@ function createConsumer(kafka: Kafka, options: ConsumerOptions, log: Logger): Me
     async close() {
       await consumer.disconnect();
     },
+  };
+}
+
+function createBatchConsumer(kafka: Kafka, options: ConsumerOptions, log: Logger): BatchMessageConsumer {
+  const consumer = kafkaConsumer(kafka, options);
+  return {
+    async start(topics, handler) {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        // As above: the offset moves only after the handler has recorded the batch in Postgres.
+        autoCommit: false,
+        // Vigil's topics have three partitions: their batches are written side by side.
+        partitionsConsumedConcurrently: 3,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (batch.isEmpty() || !isRunning() || isStale()) return;
+          const { topic, partition } = batch;
+          await handler(batch.messages.map((m) => toIncoming(topic, partition, m)));
+          const last = batch.messages[batch.messages.length - 1].offset;
+          resolveOffset(last);
+          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+          await heartbeat();
+        },
+      });
+      log.info({ groupId: options.groupId, topics }, 'batch consumer started');
+    },
+    async close() {
+      await consumer.disconnect();
+    },
+  };
+}
+
+function toIncoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ? message.key.toString('utf8') : null,
+    value: message.value,
+    headers: decodeHeaders(message.headers),
   };
 }
 

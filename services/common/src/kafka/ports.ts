@@ -34,6 +34,17 @@ export interface MessageConsumer {
   close(): Promise<void>;
 }
 
+/**
+ * Like MessageConsumer, but hands over what one fetch returned for one partition (in offset
+ * order), so a handler can write many events with one statement. The partition's offset is
+ * committed past the last message only after `handler` resolves; a handler that throws gets the
+ * whole batch again.
+ */
+export interface BatchMessageConsumer {
+  start(topics: string[], handler: (messages: IncomingMessage[]) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface TopicSpec {
   topic: string;
   partitions?: number;
@@ -58,5 +69,6 @@ export interface ConsumerOptions {
 export interface MessageBus {
   producer(): MessageProducer;
   consumer(options: ConsumerOptions): MessageConsumer;
+  batchConsumer(options: ConsumerOptions): BatchMessageConsumer;
   admin(): KafkaAdmin;
 }

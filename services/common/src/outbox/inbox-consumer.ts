@@ -3,9 +3,10 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { isVigilError, VigilError } from '../errors/vigil-error';
 import type { IncomingMessage, MessageConsumer, MessageProducer } from '../kafka/ports';
+import { EVENT_ID_PATTERN as UUID, isInfrastructureOutage, sendToDeadLetter } from './dead-letter';
 import { HEADER_EVENT_ID } from './outbox';
 
-export const dlqTopicFor = (topic: string) => `${topic}.dlq`;
+export { dlqTopicFor } from './dead-letter';
 
 export interface InboxMessage extends IncomingMessage {
   eventId: string;
@@ -66,26 +67,7 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
     }
   }
 
-  async function deadLetter(message: IncomingMessage, err: unknown, attempts: number): Promise<void> {
-    const error = err instanceof Error ? err : new Error(String(err));
-    await producer.send([
-      {
-        topic: dlqTopicFor(message.topic),
-        key: message.key,
-        value: message.value ?? Buffer.alloc(0),
-        headers: {
-          ...message.headers,
-          'dlq-error': error.message.slice(0, 2000),
-          'dlq-error-code': isVigilError(error) ? error.code : 'VIGIL_INTERNAL',
-          'dlq-consumer': name,
-          'dlq-source-topic': message.topic,
-          'dlq-source-partition': String(message.partition),
-          'dlq-source-offset': message.offset,
-          'dlq-attempts': String(attempts),
-        },
-      },
-    ]);
-  }
+  const deadLetter = (message: IncomingMessage, err: unknown, attempts: number) => sendToDeadLetter(producer, name, message, err, attempts);
 
   async function handle(message: IncomingMessage, handler: InboxHandler): Promise<void> {
     const eventId = message.headers[HEADER_EVENT_ID];
@@ -128,13 +110,4 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
       return consumer.close();
     },
   };
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isInfrastructureOutage(err: unknown): boolean {
-  if (isVigilError(err)) return err.code === 'VIGIL_UNAVAILABLE';
-  const code = (err as { code?: unknown }).code;
-  // SQLSTATE class 08 (connection exception), 57P01..03 (server shutting down), socket errors.
-  return typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT)$/.test(code));
 }

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
 import type { MessageProducer } from '../kafka/ports';
 
 export interface OutboxRelayOptions {
@@ -11,6 +12,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Longest wait between attempts while Kafka is down. */
   maxBackoffMs?: number;
+  /** Where to register `vigil_outbox_backlog` (its `service` label is the registry's default label). */
+  metrics?: Registry;
 }
 
 export interface OutboxRelay {
@@ -44,6 +47,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running: Promise<number> | undefined;
   let stopped = true;
   let failures = 0;
+  if (options.metrics) registerBacklogGauge(options.metrics, pool, schema, log);
 
   async function publishBatch(): Promise<number> {
     const client = await pool.connect();
@@ -133,4 +137,26 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await runOnce().catch((err) => log.warn({ err }, 'outbox flush on shutdown failed; events stay queued'));
     },
   };
+}
+
+/**
+ * Unsent rows, counted when Prometheus scrapes (every 15 s) rather than on every 500 ms poll; the
+ * partial index outbox_unsent makes the count touch unsent rows only. A failed count keeps the last
+ * value: a collect() that throws would fail the whole /metrics answer, and an unreachable Postgres
+ * already shows in /readyz.
+ */
+function registerBacklogGauge(registry: Registry, pool: Pool, schema: string, log: Logger): void {
+  new Gauge({
+    name: 'vigil_outbox_backlog',
+    help: 'Outbox events not yet published to Kafka',
+    registers: [registry],
+    async collect() {
+      try {
+        const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE sent_at IS NULL`);
+        this.set(rows[0].n);
+      } catch (err) {
+        log.warn({ err }, 'outbox backlog count failed; reporting the last value');
+      }
+    },
+  });
 }

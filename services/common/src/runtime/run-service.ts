@@ -8,6 +8,7 @@ import { loadConfig, type BaseConfig } from '../config/load-config';
 import { isVigilError } from '../errors/vigil-error';
 import type { VigilApp } from '../http/create-service-app';
 import type { ReadinessCheck } from '../http/plugins/health';
+import { createConsumerLagMonitor } from '../kafka/consumer-lag';
 import { createKafkaBus } from '../kafka/kafkajs-bus';
 import type { KafkaAdmin, MessageBus, MessageProducer } from '../kafka/ports';
 import { createLogger } from '../logging/logger';
@@ -57,14 +58,17 @@ export async function runService<S extends TObject>(options: RunServiceOptions<S
 
   const logger = createLogger(options.name, config.LOG_LEVEL);
   const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: `vigil-${options.name}`, role: `vigil_${options.name}` });
-  const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `vigil-${options.name}`, logger });
+  const metrics = createMetricsRegistry(options.name);
+  const brokers = config.KAFKA_BROKERS.split(',');
+  // Every consumer a service starts through runtime.bus gets vigil_kafka_consumer_lag.
+  const lag = createConsumerLagMonitor({ brokers, clientId: `vigil-${options.name}-lag`, registry: metrics, logger });
+  const bus = lag.observe(createKafkaBus({ brokers, clientId: `vigil-${options.name}`, logger }));
   const producer = bus.producer();
   const admin = bus.admin();
   const apiKeys = createApiKeyStore(pool, { cacheTtlMs: config.AUTH_CACHE_TTL_MS });
-  const relay = createOutboxRelay({ pool, schema: options.name, producer, logger, pollMs: config.OUTBOX_POLL_MS });
+  const relay = createOutboxRelay({ pool, schema: options.name, producer, logger, pollMs: config.OUTBOX_POLL_MS, metrics });
   const runtime: ServiceRuntime<Static<S> & BaseConfig> = {
-    config, logger, pool, bus, producer, admin, apiKeys, relay,
-    metrics: createMetricsRegistry(options.name),
+    config, logger, pool, bus, producer, admin, apiKeys, relay, metrics,
     readiness: { postgres: () => pingPostgres(pool), kafka: () => admin.ping() },
   };
 
@@ -92,6 +96,7 @@ export async function runService<S extends TObject>(options: RunServiceOptions<S
     // waits for in-flight requests to finish.
     if (app) await step('http', () => app!.close());
     for (const consumer of consumers) await step('consumer', () => consumer.close());
+    await step('consumer lag', () => lag.close());
     await step('outbox flush', () => relay.stop());
     await step('kafka producer', () => producer.close());
     await step('kafka admin', () => admin.close());
@@ -110,6 +115,7 @@ export async function runService<S extends TObject>(options: RunServiceOptions<S
     const started = await options.start(runtime);
     app = started.app;
     consumers = started.consumers ?? [];
+    lag.start();
     await app.listen({ host: config.HOST, port: config.PORT });
   } catch (err) {
     logger.fatal({ err }, 'service failed to start');

@@ -47,6 +47,14 @@ export function createLiveModels(runtime: ModelRuntime) {
         maybeUnload(previous);
       }
     },
+    /** Stops serving a model (decommissioned): later requests find none; requests in flight finish, then it is unloaded. */
+    remove(name: string): void {
+      const entry = live.get(name);
+      if (!entry) return;
+      live.delete(name);
+      entry.retired = true;
+      maybeUnload(entry);
+    },
     get(name: string): LoadedModel | undefined {
       return live.get(name)?.model;
     },

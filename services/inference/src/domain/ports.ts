@@ -38,20 +38,33 @@ export interface ModelRef {
   sha256: string;
 }
 
+/**
+ * Where a call to a model spent its time: waiting for its dynamic batch to fill, and running. A
+ * runtime that batches adds to the fields of the object passed in, so one object can sum calls.
+ */
+export interface ExecTimings {
+  queueMs: number;
+  computeMs: number;
+}
+
 /** A loaded, executable model version. */
 export interface LoadedModel {
   ref: ModelRef;
   config: ModelConfig;
-  execute(inputs: Tensor[]): Promise<Tensor[]>;
+  /** The execution provider its session runs on (onnxruntime: cuda, webgpu, cpu), when the runtime says. */
+  executionProvider?: string;
+  execute(inputs: Tensor[], timings?: ExecTimings): Promise<Tensor[]>;
   /**
    * Image models: runs the backbone on n preprocessed images. Versions whose backbones have the
    * same sha256 share one loaded session, so it is held in memory (and can be run) once.
    */
-  embed?(images: Float32Array, n: number): Promise<Float32Array>;
+  embed?(images: Float32Array, n: number, timings?: ExecTimings): Promise<Float32Array>;
 }
 
 /** Backend shape after Triton's: load / ready / execute / unload. */
 export interface ModelRuntime {
+  /** The execution provider new sessions are created on, when the runtime says. */
+  readonly executionProvider?: string;
   load(ref: ModelRef, artifact: Uint8Array, config: ModelConfig, files?: Record<string, Uint8Array>): Promise<LoadedModel>;
   unload(model: LoadedModel): Promise<void>;
 }
@@ -92,6 +105,8 @@ export interface PredictionStore {
   /** Resolves once the records, their prediction-made events and any alert events are committed. */
   save(records: PredictionRecord[], alerts?: PredictionAlert[]): Promise<void>;
   get(id: string): Promise<PredictionRecord | null>;
+  /** The first committed prediction of `modelName` for an entity (e.g. an X-ray study id), or null. */
+  findByEntity(entityId: string, modelName: string): Promise<PredictionRecord | null>;
 }
 
 export interface CustomerRecords {

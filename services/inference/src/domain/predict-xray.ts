@@ -1,7 +1,7 @@
 import { imageStats, VigilError } from '@vigil/common';
 import type { DecodedImage, ImageCodec, ImageStore } from './image-ports';
 import type { Lease, LiveModels } from './live-models';
-import type { LoadedModel, ModelRef, PredictionAlert, PredictionRecord, PredictionStore } from './ports';
+import type { ExecTimings, LoadedModel, ModelRef, PredictionAlert, PredictionRecord, PredictionStore } from './ports';
 import type { InferenceObserver } from './run-inference';
 
 export const XRAY_MODELS = { pneumonia: 'xray-pneumonia', type: 'xray-type' } as const;
@@ -51,17 +51,19 @@ function lease(live: LiveModels, name: string): Lease {
 const inBand = (p: number, band?: { low: number; high: number }) => Boolean(band && p >= band.low && p <= band.high);
 
 /** Runs the head of an image model on one embedding; returns the positive-class probability. */
-async function head(model: LoadedModel, embedding: Float32Array): Promise<number> {
-  const [out] = await model.execute([{ name: 'embedding', datatype: 'FP32', shape: [1, embedding.length], data: Array.from(embedding) }]);
+async function head(model: LoadedModel, embedding: Float32Array, exec: ExecTimings): Promise<number> {
+  const [out] = await model.execute([{ name: 'embedding', datatype: 'FP32', shape: [1, embedding.length], data: Array.from(embedding) }], exec);
   return Number(out.data[0]);
 }
 
 /** The embedding of an image for a model, reusing one already computed with the same backbone and preprocessing. */
-async function embedFor(model: LoadedModel, image: DecodedImage, codec: ImageCodec, cache: Map<string, Float32Array>): Promise<Float32Array> {
+async function embedFor(
+  model: LoadedModel, image: DecodedImage, codec: ImageCodec, cache: Map<string, Float32Array>, exec: ExecTimings,
+): Promise<Float32Array> {
   const key = `${model.config.backbone!.sha256}:${JSON.stringify(model.config.preprocess)}`;
   let e = cache.get(key);
   if (!e) {
-    e = await model.embed!(await codec.preprocess(image, model.config.preprocess), 1);
+    e = await model.embed!(await codec.preprocess(image, model.config.preprocess), 1, exec);
     cache.set(key, e);
   }
   return e;
@@ -82,8 +84,9 @@ export async function predictXray(req: XrayRequest, deps: XrayDeps): Promise<Xra
   try {
     const pModel = pneumoniaLease.model;
     const cache = new Map<string, Float32Array>();
+    const exec: ExecTimings = { queueMs: 0, computeMs: 0 };
     const t0 = performance.now();
-    const probability = await head(pModel, await embedFor(pModel, image, deps.codec, cache));
+    const probability = await head(pModel, await embedFor(pModel, image, deps.codec, cache, exec), exec);
     const threshold = pModel.config.threshold;
     const positive = probability >= threshold;
     let type: XrayPrediction['type'];
@@ -91,13 +94,14 @@ export async function predictXray(req: XrayRequest, deps: XrayDeps): Promise<Xra
     if (positive) {
       typeLease = lease(deps.live, XRAY_MODELS.type);
       const tModel = typeLease.model;
-      const pType = await head(tModel, await embedFor(tModel, image, deps.codec, cache));
+      const pType = await head(tModel, await embedFor(tModel, image, deps.codec, cache, exec), exec);
       const labels = tModel.config.labels ?? { positive: 'bacterial', negative: 'viral' };
       const bacterial = pType >= tModel.config.threshold;
       type = { label: bacterial ? labels.positive : labels.negative, probability: bacterial ? pType : 1 - pType, model: tModel.ref };
       typeLow = inBand(pType, tModel.config.confidenceBand);
     }
-    const computeMs = performance.now() - t0;
+    // Waiting for dynamic batches (backbone and heads) is queue time, as Triton counts it.
+    const computeMs = performance.now() - t0 - exec.queueMs;
     const low = inBand(probability, pModel.config.confidenceBand) || typeLow;
     const storedSha256 = req.stored ? image.sha256 : (await deps.images.put(deps.codec.forStorage(image, req.image))).sha256;
     const imageSha256 = req.stored?.receivedSha256 ?? image.sha256;
@@ -139,7 +143,7 @@ export async function predictXray(req: XrayRequest, deps: XrayDeps): Promise<Xra
     } catch (err) {
       throw new VigilError('VIGIL_UNAVAILABLE', 'The prediction could not be audited, so it is not returned', { cause: err });
     }
-    const timings = { queueMs: t0 - started, computeMs, postMs: 0, auditMs: performance.now() - t1 };
+    const timings = { queueMs: t0 - started + exec.queueMs, computeMs, postMs: 0, auditMs: performance.now() - t1 };
     for (const r of records) deps.observer?.success(r.model, 1, timings);
     return {
       predictionId, imageSha256,

@@ -71,7 +71,8 @@ async function infer(req: InferenceRequest, deps: InferenceDeps): Promise<Infere
     }
     const { tensors, batch } = checkInputs(model.config, req.inputs, MAX_BATCH);
     const t0 = performance.now();
-    const outputs = await model.execute(tensors);
+    const exec = { queueMs: 0, computeMs: 0 };
+    const outputs = await model.execute(tensors, exec);
     const t1 = performance.now();
     const createdAt = deps.now();
     const latencyMs = t1 - started;
@@ -101,7 +102,8 @@ async function infer(req: InferenceRequest, deps: InferenceDeps): Promise<Infere
       model: model.ref,
       outputs,
       predictions,
-      timings: { queueMs: t0 - started, computeMs: t1 - t0, postMs: t2 - t1, auditMs: performance.now() - t2 },
+      // Waiting for a dynamic batch to fill is queue time, as Triton counts it, not compute.
+      timings: { queueMs: t0 - started + exec.queueMs, computeMs: t1 - t0 - exec.queueMs, postMs: t2 - t1, auditMs: performance.now() - t2 },
     };
   } finally {
     lease.release();

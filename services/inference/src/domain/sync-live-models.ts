@@ -10,12 +10,17 @@ export interface SyncDeps {
 
 /**
  * Makes the served versions match the registry's live versions: loads what changed (fully, before
- * swapping it in) and leaves the rest alone. Idempotent, so it serves both start-up and every
+ * swapping it in), removes models that no longer have a live version (decommissioned: requests
+ * get MODEL_NOT_READY) and leaves the rest alone. Idempotent, so it serves both start-up and every
  * model-deployed event, whatever order or how many times they arrive.
  */
-export async function syncLiveModels(deps: SyncDeps): Promise<{ loaded: ModelRef[] }> {
+export async function syncLiveModels(deps: SyncDeps): Promise<{ loaded: ModelRef[]; removed: ModelRef[] }> {
   const loaded: ModelRef[] = [];
-  for (const ref of await deps.source.liveVersions()) {
+  const liveVersions = await deps.source.liveVersions();
+  const names = new Set(liveVersions.map((ref) => ref.name));
+  const removed = deps.live.all().map((m) => m.ref).filter((ref) => !names.has(ref.name));
+  for (const ref of removed) deps.live.remove(ref.name);
+  for (const ref of liveVersions) {
     const current = deps.live.get(ref.name)?.ref;
     if (current && current.version === ref.version && current.sha256 === ref.sha256) continue;
     const { onnx, config, files } = await deps.source.artifact(ref);
@@ -24,5 +29,5 @@ export async function syncLiveModels(deps: SyncDeps): Promise<{ loaded: ModelRef
     deps.live.swap(model);
     loaded.push(ref);
   }
-  return { loaded };
+  return { loaded, removed };
 }

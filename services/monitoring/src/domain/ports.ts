@@ -1,4 +1,8 @@
 /** What the monitoring domain needs from the outside world; adapters implement these. */
+import type { VersionQuality } from './quality';
+import type { Comparator, Policy, PolicyMetric, PolicySeverity, PolicySpec } from './policy';
+
+/** A label as a FeedbackReceived event carried it. */
 export interface GroundTruth {
   eventId: string;
   predictionId: string | null;
@@ -9,9 +13,134 @@ export interface GroundTruth {
   occurredAt: Date;
 }
 
-export interface GroundTruthStore {
-  /** Called inside the inbox transaction of the event that carried it. */
-  save(truth: GroundTruth): Promise<void>;
+/** A prediction as monitoring keeps it (monitoring.predictions). */
+export interface Prediction {
+  predictionId: string;
+  modelName: string;
+  modelVersion: string;
+  /** Probability of the model's positive class. */
+  score: number;
+  label: string;
+  /** Whether the model answered its positive class. */
+  positive: boolean;
+  entityId: string | null;
+  createdAt: Date;
+}
+
+/** What a label is applied to: enough of the prediction to map the label to its model's classes. */
+export type LabelTarget = Pick<Prediction, 'predictionId' | 'modelName' | 'modelVersion' | 'entityId' | 'createdAt'>;
+
+/** A label about an entity (a customer), applied to that entity's predictions made up to observedAt. */
+export interface EntitySubject {
+  entityId: string;
+  observedAt: Date;
+}
+
+/** One label as stored: history row, and the current label of its prediction (or of its entity when prediction_id is null). */
+export interface LabelRow {
+  eventId: string;
+  predictionId: string | null;
+  entityId: string | null;
+  label: string;
+  /** The label in its prediction's model's terms; null while the prediction is unknown or the label means nothing to it. */
+  positive: boolean | null;
+  source: string;
+  clientName: string;
+  observedAt: Date;
+}
+
+export interface PredictionLookup {
+  /** The stored predictions among `ids`. */
+  findPredictions(ids: string[]): Promise<LabelTarget[]>;
+  /**
+   * For each subject, in order: per model version, the entity's latest prediction (of `modelName`
+   * when given) made in (observedAt − windowMs, observedAt].
+   */
+  findEntityPredictions(subjects: EntitySubject[], windowMs: number, modelName?: string): Promise<LabelTarget[][]>;
+}
+
+export interface GroundTruthStore extends PredictionLookup {
+  /** Whether labels of this event are stored already (it was posted here, or seen before). */
+  seen(eventId: string): Promise<boolean>;
+  /** Appends every row to the history and makes it the current label of its subject; within `rows`, the last one per subject wins. */
+  save(rows: LabelRow[]): Promise<void>;
+}
+
+/** A FeedbackReceived event to publish (through the outbox) and the label rows it announces. */
+export interface AcceptedFeedback {
+  event: { predictionId: string; entityId: string; label: string; source: string };
+  rows: Omit<LabelRow, 'eventId' | 'clientName'>[];
+}
+
+export interface FeedbackWriter extends PredictionLookup {
+  /** One transaction: the events into the outbox, each one's rows under its event id. */
+  save(accepted: AcceptedFeedback[], clientName: string): Promise<void>;
+}
+
+/** Inside the prediction consumer's inbox transaction. */
+export interface PredictionStore {
+  /**
+   * Inserts the predictions (one statement; a prediction id stored before is left as it was) and
+   * returns the labels that arrived before them, still without their meaning.
+   */
+  save(predictions: Prediction[]): Promise<{ id: string; predictionId: string; label: string }[]>;
+  resolveLabels(resolved: { id: string; positive: boolean | null }[]): Promise<void>;
+}
+
+/** Labels still waiting for their meaning although their prediction is stored (a commit race; see resolvePendingLabels). */
+export interface PendingLabelStore {
+  recentPending(): Promise<{ id: string; modelName: string; label: string }[]>;
+  resolveLabels(resolved: { id: string; positive: boolean | null }[]): Promise<void>;
+}
+
+/** Confusion counts of one model version over one window, computed where the rows are. */
+export interface VersionCounts {
+  windowMs: number;
+  modelName: string;
+  modelVersion: string;
+  predictions: number;
+  predictedPositive: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+  /** Sum over labelled predictions of (score − truth)². */
+  brierSum: number;
+}
+
+export interface ScoredLabel {
+  score: number;
+  positive: boolean;
+}
+
+export interface QualityQuery {
+  /** Look-back windows, all read in one pass over the longest. */
+  windowsMs: number[];
+  modelName?: string;
+  modelVersion?: string;
+}
+
+export interface QualitySnapshot {
+  /** The database's clock when it was read; every window ends here. */
+  asOf: Date;
+  /** One entry per window and version with predictions in that window. */
+  counts: VersionCounts[];
+  /** Scores and truths of the newest `cap` labelled predictions of each version in each window, keyed by sampleKey. */
+  samples: Map<string, ScoredLabel[]>;
+}
+
+export const sampleKey = (windowMs: number, modelName: string, modelVersion: string) => `${windowMs}\u0000${modelName}\u0000${modelVersion}`;
+
+export interface QualityReader {
+  /** Counts and samples from one consistent snapshot, so they describe the same rows. */
+  read(query: QualityQuery, cap: number): Promise<QualitySnapshot>;
+  /** Whether monitoring has ever stored a prediction of the model. */
+  knowsModel(modelName: string): Promise<boolean>;
+}
+
+/** Where computed quality goes (Prometheus gauges): every window's versions at once, replacing what was there. */
+export interface QualityObserver {
+  publish(results: { window: string; versions: VersionQuality[] }[]): void;
 }
 
 export type AlertSeverity = 'unspecified' | 'info' | 'warning' | 'critical';
@@ -97,4 +226,72 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
 export interface AlertObserver {
   received(alert: RaisedAlert): void;
   delivery(outcome: DeliveryOutcome): void;
+}
+
+/** A policy with the time of its latest breach (null: never breached). */
+export interface StoredPolicy extends Policy {
+  lastBreachAt: Date | null;
+}
+
+export interface PolicyStore {
+  /** Stamps created/updated times with the database's clock; the creator is its first updater. */
+  create(policy: Omit<Policy, 'createdAt' | 'updatedAt' | 'updatedBy' | 'revision'>): Promise<StoredPolicy>;
+  /** Replaces what the policy says; null when there is no such policy. */
+  update(id: string, spec: PolicySpec, actor: string): Promise<StoredPolicy | null>;
+  delete(id: string): Promise<boolean>;
+  get(id: string): Promise<StoredPolicy | null>;
+  /** A model's policies, oldest first. */
+  list(modelName: string): Promise<StoredPolicy[]>;
+  listEnabled(): Promise<StoredPolicy[]>;
+}
+
+/** Which version of each model is serving now: the one that answered its latest prediction (absent without any). */
+export interface ServingVersions {
+  latest(modelNames: string[]): Promise<Map<string, string>>;
+}
+
+/** PSI of a feature (or 'score') of a model version over a window; null while nothing computes it. */
+export interface DriftReader {
+  psi(query: { modelName: string; modelVersion: string; feature: string; windowMs: number }): Promise<number | null>;
+}
+
+export interface PolicyBreach {
+  id: string;
+  /** Null once the policy has been deleted; the breach keeps what it said. */
+  policyId: string | null;
+  modelName: string;
+  modelVersion: string;
+  metric: PolicyMetric;
+  feature: string | null;
+  comparator: Comparator;
+  value: number;
+  threshold: number;
+  window: string;
+  labelled: number;
+  severity: PolicySeverity;
+  alertId: string;
+  trainingJobId: string | null;
+  breachedAt: Date;
+}
+
+/** A breach to record, with the events that announce it. */
+export interface NewBreach {
+  breach: Omit<PolicyBreach, 'breachedAt' | 'policyId'> & { policyId: string };
+  /** The revision of the policy as evaluated; a policy changed since is not breached on stale terms. */
+  policyRevision: number;
+  cooldownSeconds: number;
+  alert: { alertId: string; kind: string; severity: PolicySeverity; message: string };
+  /** The TrainingRequested to publish; null when the policy does not retrain. */
+  training: { jobId: string; pipeline: string; reason: string; requestedBy: string } | null;
+}
+
+export interface BreachStore {
+  /**
+   * In one transaction, holding the policy's row lock (so replicas take turns): unless the policy
+   * was changed, disabled or deleted, or breached within its cooldown, inserts the breach and stages
+   * its AlertRaised and TrainingRequested in the outbox. Returns the breach, or null when it did not.
+   */
+  record(newBreach: NewBreach): Promise<PolicyBreach | null>;
+  /** Newest first. */
+  list(filter: { modelName: string; policyId?: string; limit: number }): Promise<PolicyBreach[]>;
 }

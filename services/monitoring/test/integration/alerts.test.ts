@@ -9,6 +9,8 @@ import { ALERT_ID_HEADER, createAlertWebhook, SIGNATURE_HEADER } from '../../src
 import { createAlertMetrics } from '../../src/adapters/metrics/alert-metrics';
 import { createAlertDeliveryQueue } from '../../src/adapters/postgres/alert-delivery-queue';
 import { createAlertStore } from '../../src/adapters/postgres/alert-store';
+import { createFeedbackWriter } from '../../src/adapters/postgres/feedback-writer';
+import { createQualityReader } from '../../src/adapters/postgres/quality-reader';
 import { buildApp } from '../../src/app';
 import { createAlertRaisedHandler } from '../../src/consumers/alert-raised';
 import { createAlertDelivery } from '../../src/jobs/alert-delivery';
@@ -79,6 +81,8 @@ describe('alerts: AlertRaised events stored once, listed over HTTP, delivered to
       logger: silentLogger, metrics: registry, apiKeys: createApiKeyStore(db.pool),
       readiness: { postgres: () => pingPostgres(db.pool), kafka: () => admin.ping() },
       alerts: createAlertStore(db.pool),
+      feedback: { writer: createFeedbackWriter(db.pool), now: () => new Date(), churnWindowMs: 86_400_000 },
+      performance: { reader: createQualityReader(db.pool), defaultWindow: { name: '7d', ms: 7 * 86_400_000 } },
     });
     const apiKeys = createApiKeyStore(db.pool);
     keys.reader = (await apiKeys.create('sre-dashboard', ['alerts:read'])).key;

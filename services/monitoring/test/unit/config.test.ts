@@ -10,6 +10,11 @@ describe('monitoring config', () => {
     });
   });
 
+  test('measures quality over 1h, 1d and 7d every 2 s, and applies a churn outcome to the 90 days before it', () => {
+    expect(loadConfig(ConfigSchema, {})).toMatchObject({ MONITORING_WINDOWS: '1h,1d,7d', MONITORING_REFRESH_MS: 2000, CHURN_LABEL_WINDOW_DAYS: 90 });
+    expect(() => loadConfig(ConfigSchema, { MONITORING_WINDOWS: '1h,1 week' })).toThrow(/MONITORING_WINDOWS/);
+  });
+
   test('rejects a webhook URL that is not http(s), naming the variable', () => {
     expect(() => loadConfig(ConfigSchema, { ALERT_WEBHOOK_URL: 'ftp://hooks.example.com/x' })).toThrow(/ALERT_WEBHOOK_URL/);
   });

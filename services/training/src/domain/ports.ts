@@ -78,9 +78,10 @@ export interface ModelConfig {
 export interface Deployment {
   id: number;
   name: string;
+  /** The version now live; for a decommission, the version that served until then (none serves now). */
   version: number;
   previousVersion: number | null;
-  action: 'promote' | 'rollback';
+  action: 'promote' | 'rollback' | 'decommission';
   actor: string;
   reason: string | null;
   forced: boolean;
@@ -165,10 +166,12 @@ export interface RegistryStore {
   versions(name: string): Promise<ModelVersion[]>;
   version(name: string, version: number): Promise<ModelVersion | null>;
   history(name: string): Promise<Deployment[]>;
+  /** The deployment that made the live version live; null when none is live (never deployed, or decommissioned). */
   live(name: string): Promise<Deployment | null>;
   /**
    * Appends a deployment and its ModelDeployed event in one transaction; fails with a conflict
-   * if the live version is no longer `expectedLive` (someone deployed in between).
+   * if the live version is no longer `expectedLive` (someone deployed in between). A decommission
+   * has no artifact: `modelSha256` is empty.
    */
   deploy(d: Omit<Deployment, 'id' | 'deployedAt'>, expectedLive: number | null, modelSha256: string): Promise<Deployment>;
 }

@@ -1,5 +1,6 @@
 import { Type, VigilError, type VigilRoutes } from '@vigil/common';
 import type { DatasetReader, Deployment, ImageHoldoutScorer, ModelSettings, ModelVersion, RegistryStore } from '../domain/ports';
+import { decommissionModel } from '../domain/decommission-model';
 import { promoteModel, rollbackModel } from '../domain/promote-model';
 
 export interface ModelRoutesDeps {
@@ -118,6 +119,22 @@ export const modelRoutes: VigilRoutes<ModelRoutesDeps> = async (app, deps) => {
     },
     async (request) => ({
       deployment: deploymentView(await rollbackModel({ name: request.params.name, actor: request.client!.name, reason: request.body?.reason }, { registry })),
+    }),
+  );
+
+  app.post(
+    '/v1/models/:name/decommission',
+    {
+      config: admin,
+      schema: {
+        tags: ['registry'],
+        summary: 'Take a model out of service: no version stays live (inference unloads it); versions, artifacts and audit stay, and a promotion re-activates it',
+        params: NameParams,
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => ({
+      deployment: deploymentView(await decommissionModel({ name: request.params.name, actor: request.client!.name, reason: request.body.reason }, { registry })),
     }),
   );
 };

@@ -12,10 +12,13 @@ import type { ModelConfig, ModelSource } from '../../domain/ports';
 export function createModelSource(pool: Pool, repositoryRoot: string): ModelSource {
   return {
     async liveVersions() {
+      // A model whose latest deployment is a decommission has no live version.
       const { rows } = await pool.query(
-        `SELECT DISTINCT ON (d.name) d.name, d.version, v.sha256
-           FROM training.deployments d JOIN training.model_versions v USING (name, version)
-          ORDER BY d.name, d.id DESC`,
+        `SELECT name, version, sha256 FROM (
+           SELECT DISTINCT ON (d.name) d.name, d.version, d.action, v.sha256
+             FROM training.deployments d JOIN training.model_versions v USING (name, version)
+            ORDER BY d.name, d.id DESC) latest
+          WHERE action <> 'decommission'`,
       );
       return rows.map((r) => ({ name: r.name, version: r.version, sha256: r.sha256 }));
     },

@@ -56,6 +56,7 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
           label: typeof r.output.churn === 'boolean' ? (r.output.churn ? 'churn' : 'no-churn') : '',
           latencyMs: r.latencyMs,
           clientName: r.clientName,
+          entityId: r.entityId ?? undefined,
         })),
       );
       if (alerts.length > 0) {
@@ -99,16 +100,42 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
       });
     },
     async get(id) {
-      const { rows } = await pool.query('SELECT * FROM inference.predictions WHERE id = $1', [id]);
-      const r = rows[0];
-      if (!r) return null;
-      return {
-        id: r.id, createdAt: r.created_at, requestId: r.request_id, clientName: r.client_name,
-        model: { name: r.model_name, version: r.model_version, sha256: r.model_sha256 },
-        entityId: r.entity_id, inputSha256: r.input_sha256, input: r.input, output: r.output, latencyMs: r.latency_ms,
-        imageSha256: r.image_sha256,
-      };
+      const { rows } = await pool.query<PredictionRow>('SELECT * FROM inference.predictions WHERE id = $1', [id]);
+      return rows[0] ? toRecord(rows[0]) : null;
     },
+    async findByEntity(entityId, modelName) {
+      // predictions_by_entity (entity_id, created_at) serves it.
+      const { rows } = await pool.query<PredictionRow>(
+        'SELECT * FROM inference.predictions WHERE entity_id = $1 AND model_name = $2 ORDER BY created_at, id LIMIT 1',
+        [entityId, modelName],
+      );
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+  };
+}
+
+interface PredictionRow {
+  id: string;
+  created_at: Date;
+  request_id: string;
+  client_name: string;
+  model_name: string;
+  model_version: number;
+  model_sha256: string;
+  entity_id: string | null;
+  input_sha256: string;
+  input: Record<string, unknown>;
+  output: Record<string, unknown>;
+  latency_ms: number;
+  image_sha256: string | null;
+}
+
+function toRecord(r: PredictionRow): PredictionRecord {
+  return {
+    id: r.id, createdAt: r.created_at, requestId: r.request_id, clientName: r.client_name,
+    model: { name: r.model_name, version: r.model_version, sha256: r.model_sha256 },
+    entityId: r.entity_id, inputSha256: r.input_sha256, input: r.input, output: r.output, latencyMs: r.latency_ms,
+    imageSha256: r.image_sha256,
   };
 }
 

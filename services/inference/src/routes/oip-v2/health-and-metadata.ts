@@ -47,7 +47,11 @@ export const oipMetadataRoutes: VigilRoutes<OipMetadataDeps> = async (app, deps)
         platform: 'onnxruntime_onnx',
         inputs: model.config.inputs,
         outputs: model.config.outputs,
-        parameters: { sha256: model.ref.sha256, pipeline: model.config.pipeline, threshold: model.config.threshold },
+        parameters: {
+          sha256: model.ref.sha256, pipeline: model.config.pipeline, threshold: model.config.threshold,
+          // Where this version's session runs (ORT_EXECUTION_PROVIDERS, after fallbacks): cuda, webgpu or cpu.
+          ...(model.executionProvider ? { execution_provider: model.executionProvider } : {}),
+        },
       };
     });
   }

@@ -1,6 +1,14 @@
 import { DeployAction, stageEvent, TOPICS, VigilError, withTransaction, type Pool } from '@vigil/common';
-import type { RegistryStore } from '../../domain/ports';
+import type { Deployment, RegistryStore } from '../../domain/ports';
 import { toDeployment, toVersion } from './job-rows';
+
+const ACTIONS: Record<Deployment['action'], DeployAction> = {
+  promote: DeployAction.PROMOTE,
+  rollback: DeployAction.ROLLBACK,
+  decommission: DeployAction.DECOMMISSION,
+};
+/** The live version is the latest deployment's, unless that deployment took the model out of service. */
+const LIVE_VERSION = `CASE WHEN d.action = 'decommission' THEN NULL ELSE d.version END`;
 
 export function createRegistryStore(pool: Pool): RegistryStore {
   const toSettings = (name: string, r?: Record<string, unknown>) => ({
@@ -23,7 +31,7 @@ export function createRegistryStore(pool: Pool): RegistryStore {
     async models() {
       const { rows } = await pool.query(
         `SELECT v.name, max(v.version) AS latest,
-                (SELECT d.version FROM training.deployments d WHERE d.name = v.name ORDER BY d.id DESC LIMIT 1) AS live
+                (SELECT ${LIVE_VERSION} FROM training.deployments d WHERE d.name = v.name ORDER BY d.id DESC LIMIT 1) AS live
            FROM training.model_versions v GROUP BY v.name ORDER BY v.name`,
       );
       return rows.map((r) => ({ name: r.name, latestVersion: r.latest, liveVersion: r.live }));
@@ -48,13 +56,13 @@ export function createRegistryStore(pool: Pool): RegistryStore {
     },
     async live(name) {
       const { rows } = await pool.query('SELECT * FROM training.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1', [name]);
-      return rows[0] ? toDeployment(rows[0]) : null;
+      return rows[0] && rows[0].action !== 'decommission' ? toDeployment(rows[0]) : null;
     },
     async deploy(d, expectedLive, modelSha256) {
       return withTransaction(pool, async (tx) => {
         // Serialises deployments of one model, so the check below cannot race another promotion.
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`training.deploy:${d.name}`]);
-        const current = (await tx.query('SELECT version FROM training.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1', [d.name])).rows[0];
+        const current = (await tx.query(`SELECT ${LIVE_VERSION} AS version FROM training.deployments d WHERE d.name = $1 ORDER BY d.id DESC LIMIT 1`, [d.name])).rows[0];
         if ((current?.version ?? null) !== expectedLive) {
           throw new VigilError('VIGIL_CONFLICT', `The live version of ${d.name} changed meanwhile (now ${current?.version ?? 'none'}); retry`);
         }
@@ -65,10 +73,11 @@ export function createRegistryStore(pool: Pool): RegistryStore {
         );
         await stageEvent(tx, 'training', 'training', TOPICS.modelDeployed, {
           modelName: d.name,
-          version: String(d.version),
+          // After a decommission no version serves: the event's version is empty.
+          version: d.action === 'decommission' ? '' : String(d.version),
           previousVersion: d.previousVersion === null ? '' : String(d.previousVersion),
           modelSha256,
-          action: d.action === 'promote' ? DeployAction.PROMOTE : DeployAction.ROLLBACK,
+          action: ACTIONS[d.action],
           actor: d.actor,
           reason: d.reason ?? '',
         });

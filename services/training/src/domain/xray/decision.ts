@@ -15,6 +15,42 @@ export function thresholdForRecall(scores: ArrayLike<number>, labels: ArrayLike<
   return positives[Math.min(misses, positives.length - 1)];
 }
 
+/**
+ * Specificity at the threshold thresholdForRecall picks: what a head is worth when recall is fixed
+ * first. Ties with the threshold count as positive, as they do in serving.
+ */
+export function specificityAtRecall(scores: ArrayLike<number>, labels: ArrayLike<number>, targetRecall: number): number {
+  const threshold = thresholdForRecall(scores, labels, targetRecall);
+  let negatives = 0;
+  let trueNegatives = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (labels[i] === 1) continue;
+    negatives++;
+    if (scores[i] < threshold) trueNegatives++;
+  }
+  return negatives ? trueNegatives / negatives : 0;
+}
+
+/**
+ * The threshold with the highest accuracy on the given (validation) scores, among the midpoints
+ * between consecutive distinct scores; ties go to the threshold closest to 0.5.
+ */
+export function thresholdForAccuracy(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  const positives = order.reduce((s, i) => s + (labels[i] === 1 ? 1 : 0), 0);
+  // Threshold below every score: all positive, correct = positives.
+  let correct = positives;
+  let best = { correct, threshold: order.length ? scores[order[0]] : 0.5 };
+  for (let k = 0; k < order.length; k++) {
+    correct += labels[order[k]] === 1 ? -1 : 1; // order[k] is now answered negative
+    const next = k + 1 < order.length ? scores[order[k + 1]] : 1;
+    if (k + 1 < order.length && next === scores[order[k]]) continue; // not a boundary between distinct scores
+    const threshold = k + 1 < order.length ? (scores[order[k]] + next) / 2 : Math.max(scores[order[k]], 0.5) + 1e-9;
+    if (correct > best.correct || (correct === best.correct && Math.abs(threshold - 0.5) < Math.abs(best.threshold - 0.5))) best = { correct, threshold };
+  }
+  return best.threshold;
+}
+
 const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 

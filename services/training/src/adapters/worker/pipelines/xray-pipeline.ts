@@ -5,42 +5,69 @@ import type { Embeddings } from '../../../domain/xray/linear-head';
 import { trainXrayModels, type HeadResult, type XrayTrainingOptions } from '../../../domain/xray/train-xray-models';
 import { createEmbeddingExtractor } from '../../onnx/embedding-extractor';
 import { exportHeadOnnx } from '../../onnx/export-head-onnx';
-import { buildBackboneOnnx } from '../../onnx/mobilenet-backbone';
+import { buildBackboneOnnx, type BackboneOnnx } from '../../onnx/mobilenet-backbone';
+import { createEmbeddingCache, type EmbeddingCache } from '../../storage/embedding-cache';
+import { xrayReferences } from './xray-reference';
 
-// Measured on this 2-core machine: 15 ms/image at batch 1 vs 23.5 ms/image at batch 32 (one thread).
-const BATCH = 1;
+/*
+ * Batch 1, one onnxruntime thread, two images in flight (their decode, preprocessing and session
+ * runs overlap). Measured on this 2-core machine: 15 ms/image at batch 1 vs 23.5 ms/image at batch
+ * 32 (one thread); with other processes busy on it, 25 ms/image with one thread and one image in
+ * flight, 23 with two in flight, 50 with onnxruntime's default of one thread per core (its
+ * threads spin and fight the other load).
+ */
+const IN_FLIGHT = 2;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export type XrayPipelineOptions = Omit<XrayTrainingOptions, 'seed'>;
 
+export interface EmbedRun {
+  x: Embeddings;
+  /** Images whose embedding came from the cache, and images run through the backbone. */
+  cached: number;
+  computed: number;
+}
+
 /**
- * Runs every image through the frozen backbone, using exactly the decode and preprocessing code
- * that inference uses (one path, recorded in the version), then trains both heads on the
- * embeddings. Embedding is the expensive part (see the closing notes for timings).
+ * Embeds every image with the frozen backbone, using exactly the decode and preprocessing code
+ * that inference uses (one path, recorded in the version). Embeddings already in the cache (same
+ * backbone, spec and image bytes) are read back instead of recomputed; new ones are added to it.
+ * `read(i)` returns the bytes of images[i]: the blob store here, a folder in scripts/xray-report.ts.
  */
-async function embedAll(images: readonly XrayImageRef[], blobDir: string, backbone: Uint8Array, progress: (p: number) => void): Promise<Embeddings> {
-  const blobs = createFileBlobStore(blobDir);
-  const extractor = await createEmbeddingExtractor(backbone);
+export async function embedImages(
+  images: readonly { sha256: string }[],
+  read: (i: number) => Promise<Uint8Array>,
+  backbone: BackboneOnnx,
+  cache: EmbeddingCache | null,
+  progress: (done: number) => void = () => undefined,
+): Promise<EmbedRun> {
+  const d = backbone.embeddingSize;
+  const x: Embeddings = { data: new Float32Array(images.length * d), n: images.length, d };
+  const missing: number[] = [];
+  for (const [i, im] of images.entries()) {
+    const hit = await cache?.get(im.sha256);
+    if (hit) x.data.set(hit, i * d);
+    else missing.push(i);
+  }
+  progress(images.length - missing.length);
+  if (missing.length === 0) return { x, cached: images.length, computed: 0 };
+  const extractor = await createEmbeddingExtractor(backbone.onnx, { intraOpNumThreads: 1 });
   try {
-    const size = XRAY_PREPROCESS.size * XRAY_PREPROCESS.size * XRAY_PREPROCESS.channels;
-    let out: Float32Array | null = null;
-    let d = 0;
-    for (let start = 0; start < images.length; start += BATCH) {
-      const part = images.slice(start, start + BATCH);
-      const batch = new Float32Array(part.length * size);
-      for (const [k, im] of part.entries()) {
-        const bytes = await blobs.get(im.sha256);
-        if (!bytes) throw new Error(`image ${im.path} (${im.sha256}) is missing from the blob store`);
-        const decoded = await decodeImage(bytes, DEFAULT_IMAGE_LIMITS);
-        batch.set(await preprocessGray(decoded.gray, decoded.width, decoded.height, XRAY_PREPROCESS), k * size);
+    let next = 0;
+    let done = images.length - missing.length;
+    const worker = async () => {
+      while (next < missing.length) {
+        const i = missing[next++];
+        const decoded = await decodeImage(await read(i), DEFAULT_IMAGE_LIMITS);
+        const e = await extractor.embed(await preprocessGray(decoded.gray, decoded.width, decoded.height, XRAY_PREPROCESS), 1);
+        if (e.length !== d) throw new Error(`backbone returned ${e.length} floats per image, expected ${d}`);
+        x.data.set(e, i * d);
+        await cache?.put(images[i].sha256, e);
+        progress(++done);
       }
-      const e = await extractor.embed(batch, part.length);
-      d = e.length / part.length;
-      out ??= new Float32Array(images.length * d);
-      out.set(e, start * d);
-      progress(0.05 + 0.75 * ((start + part.length) / images.length));
-    }
-    return { data: out ?? new Float32Array(0), n: images.length, d };
+    };
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, missing.length) }, worker));
+    return { x, cached: images.length - missing.length, computed: missing.length };
   } finally {
     await extractor.close();
   }
@@ -49,7 +76,7 @@ async function embedAll(images: readonly XrayImageRef[], blobDir: string, backbo
 function version(
   name: string,
   result: HeadResult,
-  backbone: { onnx: Uint8Array; sha256: string; inputName: string; outputName: string; embeddingSize: number },
+  backbone: BackboneOnnx,
   seed: number,
   labels: { positive: string; negative: string },
   trainingTimeMs: number,
@@ -103,12 +130,25 @@ export async function runXrayPipeline(
   const started = performance.now();
   progress(0.01);
   const backbone = buildBackboneOnnx();
-  const x = await embedAll(images, blobDir, backbone.onnx, progress);
+  const blobs = createFileBlobStore(blobDir);
+  const cache = createEmbeddingCache(blobDir, { backboneSha256: backbone.sha256, preprocess: XRAY_PREPROCESS, embeddingSize: backbone.embeddingSize });
+  const read = async (i: number) => {
+    const bytes = await blobs.get(images[i].sha256);
+    if (!bytes) throw new Error(`image ${images[i].path} (${images[i].sha256}) is missing from the blob store`);
+    return bytes;
+  };
+  const { x } = await embedImages(images, read, backbone, cache, (done) => progress(0.05 + 0.75 * (done / Math.max(images.length, 1))));
   const result = trainXrayModels(images, x, { ...options, seed });
   progress(0.95);
   const ms = performance.now() - started;
+  // Drift reference of each version (training images' statistics and scores), for monitoring's PSI.
+  const [pneumoniaRef, typeRef] = await xrayReferences(images, read, x, [
+    { head: result.pneumonia.head, train: result.pneumonia.images.train },
+    { head: result.type.head, train: result.type.images.train },
+  ]);
+  const withReference = (m: TrainedModel, reference: typeof pneumoniaRef): TrainedModel => ({ ...m, config: { ...m.config, reference } });
   return [
-    version('xray-pneumonia', result.pneumonia, backbone, seed, { positive: 'pneumonia', negative: 'normal' }, ms),
-    version('xray-type', result.type, backbone, seed, { positive: 'bacterial', negative: 'viral' }, ms),
+    withReference(version('xray-pneumonia', result.pneumonia, backbone, seed, { positive: 'pneumonia', negative: 'normal' }, ms), pneumoniaRef),
+    withReference(version('xray-type', result.type, backbone, seed, { positive: 'bacterial', negative: 'viral' }, ms), typeRef),
   ];
 }

@@ -12,11 +12,11 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file vigil/events/v1/deployment.proto.
  */
 export const file_vigil_events_v1_deployment: GenFile = /*@__PURE__*/
-  fileDesc("CiB2aWdpbC9ldmVudHMvdjEvZGVwbG95bWVudC5wcm90bxIPdmlnaWwuZXZlbnRzLnYxItwBCg1Nb2RlbERlcGxveWVkEigKBG1ldGEYASABKAsyGi52aWdpbC5ldmVudHMudjEuRXZlbnRNZXRhEhIKCm1vZGVsX25hbWUYAiABKAkSDwoHdmVyc2lvbhgDIAEoCRIYChBwcmV2aW91c192ZXJzaW9uGAQgASgJEhQKDG1vZGVsX3NoYTI1NhgFIAEoCRItCgZhY3Rpb24YBiABKA4yHS52aWdpbC5ldmVudHMudjEuRGVwbG95QWN0aW9uEg0KBWFjdG9yGAcgASgJEg4KBnJlYXNvbhgIIAEoCSpkCgxEZXBsb3lBY3Rpb24SHQoZREVQTE9ZX0FDVElPTl9VTlNQRUNJRklFRBAAEhkKFURFUExPWV9BQ1RJT05fUFJPTU9URRABEhoKFkRFUExPWV9BQ1RJT05fUk9MTEJBQ0sQAmIGcHJvdG8z", [file_vigil_events_v1_envelope]);
+  fileDesc("CiB2aWdpbC9ldmVudHMvdjEvZGVwbG95bWVudC5wcm90bxIPdmlnaWwuZXZlbnRzLnYxItwBCg1Nb2RlbERlcGxveWVkEigKBG1ldGEYASABKAsyGi52aWdpbC5ldmVudHMudjEuRXZlbnRNZXRhEhIKCm1vZGVsX25hbWUYAiABKAkSDwoHdmVyc2lvbhgDIAEoCRIYChBwcmV2aW91c192ZXJzaW9uGAQgASgJEhQKDG1vZGVsX3NoYTI1NhgFIAEoCRItCgZhY3Rpb24YBiABKA4yHS52aWdpbC5ldmVudHMudjEuRGVwbG95QWN0aW9uEg0KBWFjdG9yGAcgASgJEg4KBnJlYXNvbhgIIAEoCSqEAQoMRGVwbG95QWN0aW9uEh0KGURFUExPWV9BQ1RJT05fVU5TUEVDSUZJRUQQABIZChVERVBMT1lfQUNUSU9OX1BST01PVEUQARIaChZERVBMT1lfQUNUSU9OX1JPTExCQUNLEAISHgoaREVQTE9ZX0FDVElPTl9ERUNPTU1JU1NJT04QA2IGcHJvdG8z", [file_vigil_events_v1_envelope]);
 
 /**
  * ModelDeployed announces that the version of a model serving traffic changed
- * (a promotion or a rollback).
+ * (a promotion, a rollback, or a decommission that leaves none serving).
  *
  * Topic: vigil.model.deployed.v1
  * Kafka key: model_name
@@ -37,7 +37,7 @@ export type ModelDeployed = Message<"vigil.events.v1.ModelDeployed"> & {
   modelName: string;
 
   /**
-   * Version now serving.
+   * Version now serving; empty after a decommission.
    *
    * @generated from field: string version = 3;
    */
@@ -51,7 +51,7 @@ export type ModelDeployed = Message<"vigil.events.v1.ModelDeployed"> & {
   previousVersion: string;
 
   /**
-   * Hex-encoded SHA-256 of the artifact now serving.
+   * Hex-encoded SHA-256 of the artifact now serving; empty after a decommission.
    *
    * @generated from field: string model_sha256 = 5;
    */
@@ -104,6 +104,15 @@ export enum DeployAction {
    * @generated from enum value: DEPLOY_ACTION_ROLLBACK = 2;
    */
   ROLLBACK = 2,
+
+  /**
+   * The model was taken out of service: no version serves it until one is
+   * promoted again. `version` is empty; `previous_version` is the version
+   * that served until then.
+   *
+   * @generated from enum value: DEPLOY_ACTION_DECOMMISSION = 3;
+   */
+  DECOMMISSION = 3,
 }
 
 /**

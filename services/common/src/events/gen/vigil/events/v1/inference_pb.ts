@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file vigil/events/v1/inference.proto.
  */
 export const file_vigil_events_v1_inference: GenFile = /*@__PURE__*/
-  fileDesc("Ch92aWdpbC9ldmVudHMvdjEvaW5mZXJlbmNlLnByb3RvEg92aWdpbC5ldmVudHMudjEimAIKDlByZWRpY3Rpb25NYWRlEigKBG1ldGEYASABKAsyGi52aWdpbC5ldmVudHMudjEuRXZlbnRNZXRhEhUKDXByZWRpY3Rpb25faWQYAiABKAkSEgoKbW9kZWxfbmFtZRgDIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAQgASgJEhQKDG1vZGVsX3NoYTI1NhgFIAEoCRIUCgxpbnB1dF9zaGEyNTYYBiABKAkSJwoGb3V0cHV0GAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVzY29yZRgIIAEoARINCgVsYWJlbBgJIAEoCRISCgpsYXRlbmN5X21zGAogASgBEhMKC2NsaWVudF9uYW1lGAsgASgJIpoBChBGZWVkYmFja1JlY2VpdmVkEigKBG1ldGEYASABKAsyGi52aWdpbC5ldmVudHMudjEuRXZlbnRNZXRhEhUKDXByZWRpY3Rpb25faWQYAiABKAkSEQoJZW50aXR5X2lkGAMgASgJEg0KBWxhYmVsGAQgASgJEg4KBnNvdXJjZRgFIAEoCRITCgtjbGllbnRfbmFtZRgGIAEoCWIGcHJvdG8z", [file_google_protobuf_struct, file_vigil_events_v1_envelope]);
+  fileDesc("Ch92aWdpbC9ldmVudHMvdjEvaW5mZXJlbmNlLnByb3RvEg92aWdpbC5ldmVudHMudjEivgIKDlByZWRpY3Rpb25NYWRlEigKBG1ldGEYASABKAsyGi52aWdpbC5ldmVudHMudjEuRXZlbnRNZXRhEhUKDXByZWRpY3Rpb25faWQYAiABKAkSEgoKbW9kZWxfbmFtZRgDIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAQgASgJEhQKDG1vZGVsX3NoYTI1NhgFIAEoCRIUCgxpbnB1dF9zaGEyNTYYBiABKAkSJwoGb3V0cHV0GAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVzY29yZRgIIAEoARINCgVsYWJlbBgJIAEoCRISCgpsYXRlbmN5X21zGAogASgBEhMKC2NsaWVudF9uYW1lGAsgASgJEhYKCWVudGl0eV9pZBgMIAEoCUgAiAEBQgwKCl9lbnRpdHlfaWQimgEKEEZlZWRiYWNrUmVjZWl2ZWQSKAoEbWV0YRgBIAEoCzIaLnZpZ2lsLmV2ZW50cy52MS5FdmVudE1ldGESFQoNcHJlZGljdGlvbl9pZBgCIAEoCRIRCgllbnRpdHlfaWQYAyABKAkSDQoFbGFiZWwYBCABKAkSDgoGc291cmNlGAUgASgJEhMKC2NsaWVudF9uYW1lGAYgASgJYgZwcm90bzM", [file_google_protobuf_struct, file_vigil_events_v1_envelope]);
 
 /**
  * PredictionMade announces that the inference service served one prediction.
@@ -100,6 +100,16 @@ export type PredictionMade = Message<"vigil.events.v1.PredictionMade"> & {
    * @generated from field: string client_name = 11;
    */
   clientName: string;
+
+  /**
+   * Business entity the prediction is about, when there is one: the
+   * customerID of a churn score, the study id (else accession number) of an
+   * X-ray. Lets monitoring apply a label posted per entity (a customer who
+   * churned) to that entity's predictions. Unset when the request named none.
+   *
+   * @generated from field: optional string entity_id = 12;
+   */
+  entityId?: string | undefined;
 };
 
 /**

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file vigil/events/v1/ingestion.proto.
  */
 export const file_vigil_events_v1_ingestion: GenFile = /*@__PURE__*/
-  fileDesc("Ch92aWdpbC9ldmVudHMvdjEvaW5nZXN0aW9uLnByb3RvEg92aWdpbC5ldmVudHMudjEilQEKD0RhdGFzZXRJbmdlc3RlZBIoCgRtZXRhGAEgASgLMhoudmlnaWwuZXZlbnRzLnYxLkV2ZW50TWV0YRISCgpkYXRhc2V0X2lkGAIgASgJEgwKBGtpbmQYAyABKAkSEQoJcm93X2NvdW50GAQgASgDEg4KBnNoYTI1NhgFIAEoCRITCgtjbGllbnRfbmFtZRgGIAEoCSKoAQoMWHJheVJlY2VpdmVkEigKBG1ldGEYASABKAsyGi52aWdpbC5ldmVudHMudjEuRXZlbnRNZXRhEhAKCGltYWdlX2lkGAIgASgJEg4KBnNoYTI1NhgDIAEoCRIUCgxjb250ZW50X3R5cGUYBCABKAkSEQoJc3R1ZHlfdWlkGAUgASgJEg4KBnNvdXJjZRgGIAEoCRITCgtjbGllbnRfbmFtZRgHIAEoCWIGcHJvdG8z", [file_vigil_events_v1_envelope]);
+  fileDesc("Ch92aWdpbC9ldmVudHMvdjEvaW5nZXN0aW9uLnByb3RvEg92aWdpbC5ldmVudHMudjEilQEKD0RhdGFzZXRJbmdlc3RlZBIoCgRtZXRhGAEgASgLMhoudmlnaWwuZXZlbnRzLnYxLkV2ZW50TWV0YRISCgpkYXRhc2V0X2lkGAIgASgJEgwKBGtpbmQYAyABKAkSEQoJcm93X2NvdW50GAQgASgDEg4KBnNoYTI1NhgFIAEoCRITCgtjbGllbnRfbmFtZRgGIAEoCSLBAQoMWHJheVJlY2VpdmVkEigKBG1ldGEYASABKAsyGi52aWdpbC5ldmVudHMudjEuRXZlbnRNZXRhEhAKCGltYWdlX2lkGAIgASgJEg4KBnNoYTI1NhgDIAEoCRIUCgxjb250ZW50X3R5cGUYBCABKAkSEQoJc3R1ZHlfdWlkGAUgASgJEg4KBnNvdXJjZRgGIAEoCRITCgtjbGllbnRfbmFtZRgHIAEoCRIXCg9yZWNlaXZlZF9zaGEyNTYYCCABKAliBnByb3RvMw", [file_vigil_events_v1_envelope]);
 
 /**
  * DatasetIngested announces that a training dataset was accepted and stored by
@@ -93,14 +93,16 @@ export type XrayReceived = Message<"vigil.events.v1.XrayReceived"> & {
   meta?: EventMeta | undefined;
 
   /**
-   * Id of the stored image.
+   * Id of the stored image: the study id of ingestion.xray_studies, which
+   * GET /v1/xray/studies/{id} answers and predictions use as entity_id.
    *
    * @generated from field: string image_id = 2;
    */
   imageId: string;
 
   /**
-   * Hex-encoded SHA-256 of the stored image bytes.
+   * Hex-encoded SHA-256 of the stored image bytes: for a DICOM, the
+   * de-identified object (see received_sha256); the blob store's name for it.
    *
    * @generated from field: string sha256 = 3;
    */
@@ -114,7 +116,8 @@ export type XrayReceived = Message<"vigil.events.v1.XrayReceived"> & {
   contentType: string;
 
   /**
-   * DICOM StudyInstanceUID when known; empty otherwise.
+   * DICOM StudyInstanceUID when known (de-identified: re-mapped by the
+   * PS3.15 profile); empty otherwise.
    *
    * @generated from field: string study_uid = 5;
    */
@@ -133,6 +136,16 @@ export type XrayReceived = Message<"vigil.events.v1.XrayReceived"> & {
    * @generated from field: string client_name = 7;
    */
   clientName: string;
+
+  /**
+   * Hex-encoded SHA-256 of the bytes as received, before de-identification:
+   * what the sender can match against its own copy and what the audit trail
+   * records. Equal to sha256 for PNG and JPEG. Accession number and patient
+   * reference are never carried here: they stay in ingestion.xray_studies.
+   *
+   * @generated from field: string received_sha256 = 8;
+   */
+  receivedSha256: string;
 };
 
 /**

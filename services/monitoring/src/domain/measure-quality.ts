@@ -1,0 +1,36 @@
+import { VigilError } from '@vigil/common';
+import { sampleKey, type QualityQuery, type QualityReader } from './ports';
+import { qualityOf, type VersionQuality } from './quality';
+import type { Window } from './windows';
+
+/**
+ * Most labelled predictions per version that AUC is computed on (the newest ones). Counts,
+ * precision, recall, Brier are exact (computed in Postgres); AUC needs the scores in memory:
+ * 50,000 pairs are ~2 MB and sort in ~15 ms.
+ */
+export const AUC_SAMPLE_CAP = 50_000;
+
+/** Newest version first: numeric versions by number, others by name. */
+const byVersionDesc = (a: VersionQuality, b: VersionQuality) =>
+  a.modelName.localeCompare(b.modelName) || Number(b.modelVersion) - Number(a.modelVersion) || b.modelVersion.localeCompare(a.modelVersion);
+
+/** Quality of every model version (or the ones asked for) with predictions in each window, in the order of `query.windowsMs`. */
+export async function measureQuality(reader: QualityReader, query: QualityQuery, cap = AUC_SAMPLE_CAP): Promise<{ asOf: Date; windows: VersionQuality[][] }> {
+  const { asOf, counts, samples } = await reader.read(query, cap);
+  const windows = query.windowsMs.map((windowMs) =>
+    counts
+      .filter((c) => c.windowMs === windowMs)
+      .map((c) => ({ modelName: c.modelName, modelVersion: c.modelVersion, ...qualityOf(c, samples.get(sampleKey(windowMs, c.modelName, c.modelVersion)) ?? []) }))
+      .sort(byVersionDesc),
+  );
+  return { asOf, windows };
+}
+
+/** GET /v1/monitoring/models/{name}/performance: one model, one window, all versions or one. */
+export async function modelPerformance(reader: QualityReader, request: { modelName: string; window: Window; version?: string }) {
+  if (!(await reader.knowsModel(request.modelName))) {
+    throw new VigilError('VIGIL_NOT_FOUND', `Monitoring has no prediction of model ${request.modelName}`);
+  }
+  const { asOf, windows } = await measureQuality(reader, { windowsMs: [request.window.ms], modelName: request.modelName, modelVersion: request.version });
+  return { model: request.modelName, window: request.window, from: new Date(asOf.getTime() - request.window.ms), to: asOf, versions: windows[0] };
+}
