@@ -3,6 +3,7 @@ export * from './image-limits';
 export * from './detect-type';
 export * from './decode-image';
 export * from './dicom-decode';
+export { parseDicomBytes, type ParsedDicom } from './dicom-parse';
 export * from './dicom-transfer-syntax';
 export * from './dicom-deidentify';
 export * from './dicom-phi-tags';

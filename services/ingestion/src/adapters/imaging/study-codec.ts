@@ -1,7 +1,6 @@
-import { assertWithinByteBudget, decodeImage, deidentifyDicom, type ImageLimits } from '@vigil/common';
-// Not re-exported from @vigil/common's index (yet): the shared parser with its refusals mapped to
-// VigilErrors, so that reading the UIDs refuses exactly what decoding would.
-import { parseDicomBytes } from '@vigil/common/src/imaging/dicom-parse';
+// parseDicomBytes: the shared parser with its refusals mapped to VigilErrors, so that reading the
+// UIDs refuses exactly what decoding would.
+import { assertWithinByteBudget, decodeImage, deidentifyDicom, parseDicomBytes, type ImageLimits } from '@vigil/common';
 import type { StudyImageCodec } from '../../domain/study-ports';
 
 /**
