@@ -7,15 +7,20 @@
  *   - backlog: BENCH_EVENTS (100,000) real PredictionMade events published first, then consumed:
  *     events/s until all are stored (from the consumer's start, group join included, and from
  *     the first stored row);
- *   - sustained: BENCH_RATE (5,000) events/s published for BENCH_SECONDS (20) while consuming:
- *     the largest backlog seen and the time to drain after the last publish;
+ *   - sustained: BENCH_RATE (5,000) events/s published for BENCH_SECONDS (20) by a child process
+ *     while consuming: the largest backlog seen (published, not yet stored) and the time to drain
+ *     after the last publish;
  *   - label latency: BENCH_LABELS (200) labels posted one after another to POST /v1/feedback;
  *     for each, the time until it shows in GET /v1/monitoring/models/{name}/performance and in
  *     vigil_model_labelled on /metrics: p50, p99, max.
  * Events are keyed by model name, as inference keys them: one model's events share a partition.
+ * The mix is 60% churn, 30% pneumonia, 10% type (three partitions); BENCH_MIX=churn sends churn
+ * only, the one-partition case (a churn batch job).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { Client } from 'pg';
@@ -56,7 +61,7 @@ function events(topic: string, n: number): OutgoingMessage[] {
   for (let i = 0; i < n; i++) {
     const meta = newMeta('inference');
     const p = Math.random();
-    const kind = i % 10;
+    const kind = process.env.BENCH_MIX === 'churn' ? 0 : i % 10;
     const common = { meta, predictionId: randomUUID(), modelSha256: 'ab'.repeat(32), inputSha256: 'cd'.repeat(32), score: p, latencyMs: 2, clientName: 'bench' };
     const event: EventInit<typeof TOPICS.predictionMade> =
       kind < 6
@@ -69,7 +74,26 @@ function events(topic: string, n: number): OutgoingMessage[] {
   return out;
 }
 
+/** The child of the sustained phase: RATE events/s to BENCH_PUBLISH_TO for SECONDS, reporting progress on stdout. */
+async function publish(topic: string): Promise<void> {
+  const bus = createKafkaBus({ brokers: BROKERS, clientId: 'bench-monitoring-publisher', logger: pino({ level: 'warn' }) });
+  const producer = bus.producer();
+  const perTick = Math.round((RATE * TICK_MS) / 1000);
+  const ticks = (SECONDS * 1000) / TICK_MS;
+  const pregenerated = events(topic, perTick * ticks);
+  const t0 = performance.now();
+  for (let tick = 0; tick < ticks; tick++) {
+    const due = t0 + tick * TICK_MS;
+    if (performance.now() < due) await sleep(due - performance.now());
+    await producer.send(pregenerated.slice(tick * perTick, (tick + 1) * perTick));
+    process.stdout.write(`published ${(tick + 1) * perTick}\n`);
+  }
+  await producer.close();
+}
+
 async function main(): Promise<void> {
+  // Other work on the machine (tests, builds) shares the CPUs with Postgres, Kafka and this process.
+  const loadAtStart = os.loadavg().map((l) => Math.round(l * 10) / 10);
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS vigil_bench_monitoring WITH (FORCE)');
@@ -102,7 +126,8 @@ async function main(): Promise<void> {
   });
 
   try {
-    // 1. Backlog.
+    // 1. Backlog. Batch sizes and the time their handler took (decode + INSERT) are recorded too.
+    const batches: { size: number; ms: number }[] = [];
     const backlog = events(topic, EVENTS);
     const p0 = performance.now();
     // 1,000 a request: a record batch must stay under the broker's message.max.bytes (1 MiB).
@@ -110,7 +135,11 @@ async function main(): Promise<void> {
     const publishMs = performance.now() - p0;
     refresh.start();
     const c0 = performance.now();
-    await consumer.start([topic], handlePredictionsMade);
+    await consumer.start([topic], async (messages, tx, log) => {
+      const t = performance.now();
+      await handlePredictionsMade(messages, tx, log);
+      batches.push({ size: messages.length, ms: performance.now() - t });
+    });
     let firstAt = 0;
     let firstCount = 0;
     for (;;) {
@@ -120,28 +149,35 @@ async function main(): Promise<void> {
       await sleep(50);
     }
     const allAt = performance.now();
+    const backlogBatches = batches.splice(0);
     const drainedMs = allAt - c0;
 
-    // 2. Sustained rate.
-    const perTick = Math.round((RATE * TICK_MS) / 1000);
+    // 2. Sustained rate, published by a child process so that publishing does not take this one's CPU.
+    const publisher = spawn(process.execPath, ['--import', 'tsx', __filename], {
+      env: { ...process.env, BENCH_PUBLISH_TO: topic }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let published = 0;
     let maxBacklog = 0;
-    const s0 = performance.now();
-    const sampler = setInterval(() => {
-      void stored().then((n) => (maxBacklog = Math.max(maxBacklog, EVENTS + published - n)));
-    }, 500);
-    for (let tick = 0; tick < (SECONDS * 1000) / TICK_MS; tick++) {
-      const due = s0 + tick * TICK_MS;
-      if (performance.now() < due) await sleep(due - performance.now());
-      const batch = events(topic, perTick);
-      await producer.send(batch);
-      published += batch.length;
+    let firstPublishAt = 0;
+    let lastPublishAt = 0;
+    createInterface({ input: publisher.stdout! }).on('line', (line) => {
+      const n = /^published (\d+)$/.exec(line);
+      if (!n) return;
+      [published, lastPublishAt] = [Number(n[1]), performance.now()];
+      firstPublishAt ||= lastPublishAt;
+    });
+    const exited = new Promise<number | null>((resolve) => publisher.on('exit', resolve));
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done) {
+      maxBacklog = Math.max(maxBacklog, published - ((await stored()) - EVENTS));
+      await sleep(250);
     }
-    const lastPublish = performance.now();
-    const achievedRate = published / ((lastPublish - s0) / 1000);
+    if ((await exited) !== 0) throw new Error('publisher failed');
+    // The first report comes after the first tick's send: add one tick.
+    const achievedRate = published / ((lastPublishAt - firstPublishAt + TICK_MS) / 1000);
     while ((await stored()) < EVENTS + published) await sleep(20);
-    const drainAfterMs = performance.now() - lastPublish;
-    clearInterval(sampler);
+    const drainAfterMs = performance.now() - lastPublishAt;
 
     // 3. Label latency: one label at a time, each for an unlabelled pneumonia prediction.
     const { rows } = await pool.query(`SELECT prediction_id FROM monitoring.predictions WHERE model_name = 'xray-pneumonia' LIMIT $1`, [LABELS]);
@@ -174,12 +210,16 @@ async function main(): Promise<void> {
 
     console.log(JSON.stringify({
       machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0].model}`,
+      loadAverageAtStart: loadAtStart,
       backlog: {
         events: EVENTS, publishEventsPerSec: Math.round(EVENTS / (publishMs / 1000)),
         consumedEventsPerSec: Math.round(EVENTS / (drainedMs / 1000)), drainMsIncludingGroupJoin: Math.round(drainedMs),
         steadyEventsPerSec: Math.round((EVENTS - firstCount) / ((allAt - firstAt) / 1000)),
+        batches: backlogBatches.length,
+        meanBatchSize: Math.round(EVENTS / backlogBatches.length),
+        handlerMsPer1000Events: Math.round((backlogBatches.reduce((a, b) => a + b.ms, 0) / EVENTS) * 1000),
       },
-      sustained: { targetPerSec: RATE, achievedPublishPerSec: Math.round(achievedRate), seconds: SECONDS, maxBacklogEvents: maxBacklog, drainMsAfterLastPublish: Math.round(drainAfterMs) },
+      sustained: { targetPerSec: RATE, publishedPerSec: Math.round(achievedRate), seconds: SECONDS, maxBacklogEvents: maxBacklog, drainMsAfterLastPublish: Math.round(drainAfterMs) },
       labelLatency: { tableRows: EVENTS + published, refreshMs: REFRESH_MS, endpoint: summary(latency.endpoint), metrics: summary(latency.metrics) },
     }, null, 2));
   } finally {
@@ -197,7 +237,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => {
+(process.env.BENCH_PUBLISH_TO ? publish(process.env.BENCH_PUBLISH_TO) : main()).catch((err: Error) => {
   console.error(`bench-monitoring: ${err.stack ?? err.message}`);
   process.exit(1);
 });

@@ -29,8 +29,13 @@ import { createJobStore } from '../services/training/src/adapters/postgres/job-s
 import { createRegistryStore } from '../services/training/src/adapters/postgres/registry-store';
 import { createModelRepository } from '../services/training/src/adapters/storage/model-repository';
 import { createAlertStore } from '../services/monitoring/src/adapters/postgres/alert-store';
+import { createBreachStore } from '../services/monitoring/src/adapters/postgres/breach-store';
+import { createDriftReader } from '../services/monitoring/src/adapters/postgres/drift-reader';
 import { createFeedbackWriter } from '../services/monitoring/src/adapters/postgres/feedback-writer';
+import { createPolicyStore } from '../services/monitoring/src/adapters/postgres/policy-store';
 import { createQualityReader } from '../services/monitoring/src/adapters/postgres/quality-reader';
+import { createReviewStore } from '../services/monitoring/src/adapters/postgres/review-store';
+import { createUsageReader } from '../services/monitoring/src/adapters/postgres/usage-reader';
 import { buildApp as buildMonitoring } from '../services/monitoring/src/app';
 import { buildApp as buildTraining } from '../services/training/src/app';
 
@@ -81,6 +86,12 @@ async function main(): Promise<void> {
       alerts: createAlertStore(pool),
       feedback: { writer: createFeedbackWriter(pool), now: () => new Date(), churnWindowMs: 1 },
       performance: { reader: createQualityReader(pool), defaultWindow: { name: '7d', ms: 7 * 86_400_000 } },
+      drift: { reader: createDriftReader(pool), defaultWindow: { name: '7d', ms: 7 * 86_400_000 } },
+      reviews: { reviews: createReviewStore(pool), now: () => new Date() },
+      usage: { reader: createUsageReader(pool), unusedDays: 30 },
+      policies: {
+        store: createPolicyStore(pool), breaches: createBreachStore(pool), windows: [{ name: '7d', ms: 7 * 86_400_000 }], newId: () => 'unused',
+      },
     }),
   };
   mkdirSync(OUT, { recursive: true });

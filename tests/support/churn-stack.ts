@@ -65,9 +65,11 @@ export async function startChurnStack(opts: {
   });
   const producer = bus.producer();
   const relay = createOutboxRelay({ pool, schema: 'training', producer, logger: silentLogger, pollMs: 100 });
+  // From the latest offset: the topic holds earlier runs' requests, and one with an empty dataset
+  // id (monitoring's, "the latest") would queue a job on this database's dataset.
   const retraining = createInboxConsumer({
-    pool, schema: 'training', name: 'training.training-requested', consumer: bus.consumer({ groupId: uniqueName('test.training.requested') }),
-    producer, logger: silentLogger,
+    pool, schema: 'training', name: 'training.training-requested', producer, logger: silentLogger,
+    consumer: bus.consumer({ groupId: uniqueName('test.training.requested'), fromBeginning: false }),
   });
   // Publishes ingestion's events, XrayReceived among them, for inference's xray-received consumer.
   const ingestionRelay = createOutboxRelay({ pool, schema: 'ingestion', producer, logger: silentLogger, pollMs: 100 });

@@ -32,5 +32,7 @@ export const ConfigSchema = Type.Composite([
     REVIEW_SAMPLE_RATES: Type.Optional(Type.String({ pattern: REVIEW_RATES_PATTERN })),
     /** A model with no prediction for more than this many days is flagged for decommissioning (GET /v1/models/{name}/usage). */
     MODEL_UNUSED_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+    /** How often every replica evaluates the quality policies (a breach is recorded once per cooldown whichever replica sees it). */
+    POLICY_EVALUATION_MS: Type.Integer({ minimum: 100, maximum: 3600000, default: 30000 }),
   }),
 ]);

@@ -1,8 +1,9 @@
-import { measureQuality } from './measure-quality';
+import { measureWindows } from './measure-quality';
 import { qualityMetric, trainingPipelineFor, type PolicySpec } from './policy';
-import type { BreachStore, DriftReader, NewBreach, PolicyBreach, PolicyStore, QualityReader, ServingVersions, StoredPolicy } from './ports';
+import type { BreachStore, NewBreach, PolicyBreach, PolicyStore, PsiSource, ServingVersions, StoredPolicy } from './policy-ports';
+import type { QualityReader } from './ports';
 import type { Quality } from './quality';
-import { parseWindow } from './windows';
+import { parseWindow, type Window } from './windows';
 
 export const BREACH_ALERT_KIND = 'policy_breach';
 export const RETRAINING_REQUESTED_BY = 'monitoring';
@@ -83,8 +84,8 @@ export interface EvaluatePoliciesDeps {
   breaches: BreachStore;
   serving: ServingVersions;
   reader: QualityReader;
-  /** Absent until drift is computed: psi policies are then always 'metric-undefined'. */
-  drift?: DriftReader;
+  /** Without it, psi policies are always 'metric-undefined'. */
+  psi?: PsiSource;
   newId: () => string;
 }
 
@@ -99,26 +100,32 @@ export async function evaluatePolicies(deps: EvaluatePoliciesDeps): Promise<Poli
   const policies = await deps.policies.listEnabled();
   if (policies.length === 0) return [];
   const serving = await deps.serving.latest([...new Set(policies.map((p) => p.modelName))]);
-  const measured = new Map<string, Promise<{ asOf: Date; quality?: Quality }>>();
-  const measure = (modelName: string, modelVersion: string, windowMs: number) => {
-    const key = `${modelName}\u0000${windowMs}`;
-    if (!measured.has(key)) {
-      measured.set(key, measureQuality(deps.reader, { windowMs, modelName, modelVersion }).then(({ asOf, versions }) => ({ asOf, quality: versions[0] })));
-    }
-    return measured.get(key)!;
+  // One read per model: its serving version in every window its policies use.
+  const measured = new Map<string, { asOf: Date; byWindow: Map<number, Quality | undefined> }>();
+  for (const [modelName, modelVersion] of serving) {
+    const windowsMs = [...new Set(policies.filter((p) => p.modelName === modelName).map((p) => parseWindow(p.window).ms))];
+    const { asOf, windows } = await measureWindows(deps.reader, { windowsMs, modelName, modelVersion });
+    measured.set(modelName, { asOf, byWindow: new Map(windowsMs.map((ms, i) => [ms, windows[i][0]])) });
+  }
+
+  // PSI per model and window, read once per pass whatever the number of psi policies.
+  const psiRead = new Map<string, Promise<Map<string, number | null> | null>>();
+  const psiOf = (modelName: string, modelVersion: string, window: Window) => {
+    const key = `${modelName}\u0000${window.ms}`;
+    if (!psiRead.has(key)) psiRead.set(key, deps.psi ? deps.psi.psi({ modelName, modelVersion, window }) : Promise.resolve(null));
+    return psiRead.get(key)!;
   };
 
   const results: PolicyEvaluation[] = [];
   for (const policy of policies) {
     const modelVersion = serving.get(policy.modelName);
+    const window = parseWindow(policy.window);
+    const model = measured.get(policy.modelName);
+    const quality = model?.byWindow.get(window.ms);
     let observation: Observation | null = null;
-    if (modelVersion !== undefined) {
-      const windowMs = parseWindow(policy.window).ms;
-      const { asOf, quality } = await measure(policy.modelName, modelVersion, windowMs);
-      if (quality) {
-        const psi = policy.metric === 'psi' && deps.drift ? await deps.drift.psi({ modelName: policy.modelName, modelVersion, feature: policy.feature!, windowMs }) : null;
-        observation = { modelVersion, quality, psi, asOf };
-      }
+    if (modelVersion !== undefined && model && quality) {
+      const psi = policy.metric === 'psi' ? ((await psiOf(policy.modelName, modelVersion, window))?.get(policy.feature!) ?? null) : null;
+      observation = { modelVersion, quality, psi, asOf: model.asOf };
     }
     const decision = decidePolicy(policy, observation, policy.lastBreachAt);
     const base = { policyId: policy.id, modelName: policy.modelName };

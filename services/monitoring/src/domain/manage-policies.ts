@@ -3,7 +3,7 @@ import {
   checkPolicy, DEFAULT_COOLDOWN_SECONDS, DEFAULT_MIN_LABELLED, parseCooldown, PSI_SCORE_FEATURE, trainingPipelineFor,
   type Comparator, type PolicyMetric, type PolicySeverity, type PolicySpec,
 } from './policy';
-import type { BreachStore, PolicyBreach, PolicyStore, StoredPolicy } from './ports';
+import type { BreachStore, PolicyBreach, PolicyStore, StoredPolicy } from './policy-ports';
 import type { Window } from './windows';
 
 /** A policy as a request states it; what it leaves out takes the defaults below. */

@@ -1,7 +1,7 @@
 import { VigilError } from '@vigil/common';
 import { sampleKey, type QualityQuery, type QualityReader } from './ports';
 import { qualityOf, type VersionQuality } from './quality';
-import type { Window } from './windows';
+import { windowStart, type Window } from './windows';
 
 /**
  * Most labelled predictions per version that AUC is computed on (the newest ones). Counts,
@@ -15,7 +15,7 @@ const byVersionDesc = (a: VersionQuality, b: VersionQuality) =>
   a.modelName.localeCompare(b.modelName) || Number(b.modelVersion) - Number(a.modelVersion) || b.modelVersion.localeCompare(a.modelVersion);
 
 /** Quality of every model version (or the ones asked for) with predictions in each window, in the order of `query.windowsMs`. */
-export async function measureQuality(reader: QualityReader, query: QualityQuery, cap = AUC_SAMPLE_CAP): Promise<{ asOf: Date; windows: VersionQuality[][] }> {
+export async function measureWindows(reader: QualityReader, query: QualityQuery, cap = AUC_SAMPLE_CAP): Promise<{ asOf: Date; windows: VersionQuality[][] }> {
   const { asOf, counts, samples } = await reader.read(query, cap);
   const windows = query.windowsMs.map((windowMs) =>
     counts
@@ -26,11 +26,21 @@ export async function measureQuality(reader: QualityReader, query: QualityQuery,
   return { asOf, windows };
 }
 
+/** Quality of every model version (or the ones asked for) with predictions in one window. */
+export async function measureQuality(
+  reader: QualityReader,
+  query: { windowMs: number; modelName?: string; modelVersion?: string },
+  cap = AUC_SAMPLE_CAP,
+): Promise<{ asOf: Date; versions: VersionQuality[] }> {
+  const { asOf, windows } = await measureWindows(reader, { windowsMs: [query.windowMs], modelName: query.modelName, modelVersion: query.modelVersion }, cap);
+  return { asOf, versions: windows[0] };
+}
+
 /** GET /v1/monitoring/models/{name}/performance: one model, one window, all versions or one. */
 export async function modelPerformance(reader: QualityReader, request: { modelName: string; window: Window; version?: string }) {
   if (!(await reader.knowsModel(request.modelName))) {
     throw new VigilError('VIGIL_NOT_FOUND', `Monitoring has no prediction of model ${request.modelName}`);
   }
-  const { asOf, windows } = await measureQuality(reader, { windowsMs: [request.window.ms], modelName: request.modelName, modelVersion: request.version });
-  return { model: request.modelName, window: request.window, from: new Date(asOf.getTime() - request.window.ms), to: asOf, versions: windows[0] };
+  const { asOf, versions } = await measureQuality(reader, { windowMs: request.window.ms, modelName: request.modelName, modelVersion: request.version });
+  return { model: request.modelName, window: request.window, from: windowStart(asOf, request.window.ms), to: asOf, versions };
 }

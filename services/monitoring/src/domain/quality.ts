@@ -92,7 +92,7 @@ export function baselineOf({ tp, fp, fn, tn }: Confusion): Baseline {
 }
 
 /** The metrics of one version from its confusion counts (exact) and a sample of scored labels (for AUC). */
-export function qualityOf(counts: Omit<VersionCounts, 'modelName' | 'modelVersion'>, sample: readonly ScoredLabel[]): Quality {
+export function qualityOf(counts: Omit<VersionCounts, 'windowMs' | 'modelName' | 'modelVersion'>, sample: readonly ScoredLabel[]): Quality {
   const { tp, fp, fn, tn } = counts;
   const labelled = tp + fp + fn + tn;
   const accuracy = ratio(tp + tn, labelled);

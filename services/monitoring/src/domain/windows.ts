@@ -25,3 +25,11 @@ export function parseWindows(list: string): Window[] {
   const windows = list.split(',').map(parseWindow);
   return windows.filter((w, i) => windows.findIndex((o) => o.ms === w.ms) === i);
 }
+
+/**
+ * A window ending at `asOf` starts at the beginning of the minute `ms` earlier: per-minute
+ * prediction counts add up whole minutes, so the label counts use the same edge.
+ */
+export function windowStart(asOf: Date, ms: number): Date {
+  return new Date(Math.floor((asOf.getTime() - ms) / 60_000) * 60_000);
+}

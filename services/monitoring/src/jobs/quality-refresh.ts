@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { measureQuality } from '../domain/measure-quality';
+import { measureWindows } from '../domain/measure-quality';
 import type { PendingLabelStore, QualityObserver, QualityReader } from '../domain/ports';
 import { resolvePendingLabels } from '../domain/record-predictions';
 import type { Window } from '../domain/windows';
@@ -28,7 +28,7 @@ export function createQualityRefresh(options: QualityRefreshOptions) {
 
   async function pass(): Promise<void> {
     await resolvePendingLabels(options.pending);
-    const { windows } = await measureQuality(options.reader, { windowsMs: options.windows.map((w) => w.ms) });
+    const { windows } = await measureWindows(options.reader, { windowsMs: options.windows.map((w) => w.ms) });
     options.observer.publish(options.windows.map((w, i) => ({ window: w.name, versions: windows[i] })));
   }
 

@@ -65,7 +65,11 @@ describe('model quality: per version and window, beside the majority-class basel
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ model: 'xray-pneumonia', window: '1h' });
-    expect(Date.parse(body.to) - Date.parse(body.from)).toBe(3_600_000);
+    // The window starts at the beginning of the minute an hour ago.
+    const span = Date.parse(body.to) - Date.parse(body.from);
+    expect(span).toBeGreaterThanOrEqual(3_600_000);
+    expect(span).toBeLessThan(3_660_000);
+    expect(Date.parse(body.from) % 60_000).toBe(0);
     const [v1] = body.versions;
     expect(body.versions).toHaveLength(1);
     // tp a, c; fp b; fn d; tn e, f.

@@ -1,6 +1,6 @@
 import { AlertSeverity, stageEvent, TOPICS, withTransaction, type Pool } from '@vigil/common';
 import type { Comparator, PolicyMetric, PolicySeverity } from '../../domain/policy';
-import type { BreachStore, PolicyBreach } from '../../domain/ports';
+import type { BreachStore, PolicyBreach } from '../../domain/policy-ports';
 
 const SEVERITY: Record<PolicySeverity, AlertSeverity> = { warning: AlertSeverity.WARNING, critical: AlertSeverity.CRITICAL };
 

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from '@vigil/common';
 import type { Comparator, PolicyMetric, PolicySeverity } from '../../domain/policy';
-import type { PolicyStore, StoredPolicy } from '../../domain/ports';
+import type { PolicyStore, StoredPolicy } from '../../domain/policy-ports';
 
 const COLUMNS = `id, model_name, metric, feature, comparator, threshold, window_name, min_labelled, cooldown_seconds, severity, enabled, retrain,
   created_by, created_at, updated_by, updated_at, revision,

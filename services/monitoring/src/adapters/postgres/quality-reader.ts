@@ -1,60 +1,72 @@
 import { withTransaction, type Pool } from '@vigil/common';
-import { sampleKey, type QualityQuery, type QualityReader, type ScoredLabel, type VersionCounts } from '../../domain/ports';
+import { sampleKey, type QualityReader, type ScoredLabel, type VersionCounts } from '../../domain/ports';
+import { windowStart as startOf } from '../../domain/windows';
+
+/** Where a window starts, as domain/windows.ts defines it: the start of the minute now − window falls in. */
+const windowStart = (param: string) => `date_trunc('minute', now() - make_interval(secs => ${param}::float8))`;
 
 /**
- * Quality inputs from monitoring.predictions and the current labels, for several windows at once.
- * Three statements in one REPEATABLE READ snapshot (so a label landing in between cannot make
- * them disagree), each one pass over the longest window with a FILTER per window:
- *   1. predictions and positive answers per version, from monitoring.predictions alone: no join
- *      for the rows that have no label, which is nearly all of them;
- *   2. confusion counts and the Brier sum of the labelled ones, driven by ground_truth;
- *   3. the scores and truths of the newest `cap` labelled predictions per version, for AUC
- *      (the only per-row data that leaves Postgres); a shorter window's sample is the part of the
- *      longest one's inside it, because the cap keeps the newest.
+ * Quality inputs for several windows at once, from one REPEATABLE READ snapshot (so a label or a
+ * batch landing in between cannot make the parts disagree), each a single pass over the longest
+ * window with a FILTER per window:
+ *   1. predictions and positive answers per version: sums of monitoring.prediction_minutes, a few
+ *      thousand rows per version and week however many predictions there were;
+ *   2. confusion counts and the Brier sum of the labelled predictions, driven by ground_truth;
+ *   3. the scores and truths of the newest `cap` labelled predictions per version, for AUC (the
+ *      only per-row data that leaves Postgres); a shorter window's sample is the part of the
+ *      longest one's inside it, since the cap keeps the newest.
+ * A window w covers the predictions made since the start of the minute now − w.
  */
 export function createQualityReader(pool: Pool): QualityReader {
   return {
     async read(query, cap) {
       const windows = [...new Set(query.windowsMs)];
-      const longest = Math.max(...windows);
-      const params: unknown[] = [longest / 1000, ...windows.map((w) => w / 1000)];
-      const inWindow = (i: number, alias = 'p') => `${alias}.created_at > now() - make_interval(secs => $${i + 2}::float8)`;
-      const where = ['p.created_at > now() - make_interval(secs => $1::float8)'];
-      if (query.modelName !== undefined) where.push(`p.model_name = $${params.push(query.modelName)}`);
-      if (query.modelVersion !== undefined) where.push(`p.model_version = $${params.push(query.modelVersion)}`);
-      const filter = where.join(' AND ');
+      const filters = (alias: string, time: string) => {
+        const params: unknown[] = [Math.max(...windows) / 1000];
+        const where = [`${alias}.${time} >= ${windowStart('$1')}`];
+        if (query.modelName !== undefined) where.push(`${alias}.model_name = $${params.push(query.modelName)}`);
+        if (query.modelVersion !== undefined) where.push(`${alias}.model_version = $${params.push(query.modelVersion)}`);
+        const first = params.length + 1;
+        params.push(...windows.map((w) => w / 1000));
+        const inWindow = (i: number) => `${alias}.${time} >= ${windowStart(`$${first + i}`)}`;
+        return { where: where.join(' AND '), params, first, inWindow };
+      };
       const perWindow = (fn: (i: number) => string) => windows.map((_, i) => fn(i)).join(',\n');
 
       return withTransaction(pool, async (tx) => {
         await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
         const asOf: Date = (await tx.query('SELECT now() AS as_of')).rows[0].as_of;
+        const m = filters('m', 'minute');
         const predicted = await tx.query(
-          `SELECT p.model_name, p.model_version,
-                  ${perWindow((i) => `count(*) FILTER (WHERE ${inWindow(i)})::int AS n${i}, count(*) FILTER (WHERE p.positive AND ${inWindow(i)})::int AS pos${i}`)}
-             FROM monitoring.predictions p WHERE ${filter}
-            GROUP BY p.model_name, p.model_version`,
-          params,
+          `SELECT m.model_name, m.model_version,
+                  ${perWindow((i) => `coalesce(sum(m.predictions) FILTER (WHERE ${m.inWindow(i)}), 0)::float8 AS n${i},
+                  coalesce(sum(m.positives) FILTER (WHERE ${m.inWindow(i)}), 0)::float8 AS pos${i}`)}
+             FROM monitoring.prediction_minutes m WHERE ${m.where}
+            GROUP BY m.model_name, m.model_version`,
+          m.params,
         );
+        const p = filters('p', 'created_at');
         const labelled = await tx.query(
           `SELECT p.model_name, p.model_version,
-                  ${perWindow((i) => `count(*) FILTER (WHERE p.positive AND g.positive AND ${inWindow(i)})::int AS tp${i},
-                  count(*) FILTER (WHERE p.positive AND NOT g.positive AND ${inWindow(i)})::int AS fp${i},
-                  count(*) FILTER (WHERE NOT p.positive AND g.positive AND ${inWindow(i)})::int AS fn${i},
-                  count(*) FILTER (WHERE NOT p.positive AND NOT g.positive AND ${inWindow(i)})::int AS tn${i},
-                  coalesce(sum((p.score - g.positive::int) ^ 2) FILTER (WHERE ${inWindow(i)}), 0)::float8 AS brier${i}`)}
+                  ${perWindow((i) => `count(*) FILTER (WHERE p.positive AND g.positive AND ${p.inWindow(i)})::int AS tp${i},
+                  count(*) FILTER (WHERE p.positive AND NOT g.positive AND ${p.inWindow(i)})::int AS fp${i},
+                  count(*) FILTER (WHERE NOT p.positive AND g.positive AND ${p.inWindow(i)})::int AS fn${i},
+                  count(*) FILTER (WHERE NOT p.positive AND NOT g.positive AND ${p.inWindow(i)})::int AS tn${i},
+                  coalesce(sum((p.score - g.positive::int) ^ 2) FILTER (WHERE ${p.inWindow(i)}), 0)::float8 AS brier${i}`)}
              FROM monitoring.ground_truth g JOIN monitoring.predictions p ON p.prediction_id = g.prediction_id
-            WHERE g.positive IS NOT NULL AND ${filter}
+            WHERE g.positive IS NOT NULL AND ${p.where}
             GROUP BY p.model_name, p.model_version`,
-          params,
+          p.params,
         );
+        const sampleParams = p.params.slice(0, p.first - 1);
         const sampled = await tx.query(
           `SELECT model_name, model_version, score, positive, created_at FROM (
              SELECT p.model_name, p.model_version, p.score, g.positive, p.created_at,
                     row_number() OVER (PARTITION BY p.model_name, p.model_version ORDER BY p.created_at DESC) AS n
                FROM monitoring.ground_truth g JOIN monitoring.predictions p ON p.prediction_id = g.prediction_id
-              WHERE g.positive IS NOT NULL AND ${filter}) s
-            WHERE n <= $${params.length + 1}`,
-          [...params, cap],
+              WHERE g.positive IS NOT NULL AND ${p.where}) s
+            WHERE n <= $${sampleParams.length + 1}`,
+          [...sampleParams, cap],
         );
 
         const labels = new Map(labelled.rows.map((r) => [`${r.model_name}\u0000${r.model_version}`, r]));
@@ -71,20 +83,21 @@ export function createQualityReader(pool: Pool): QualityReader {
         }
         const samples = new Map<string, ScoredLabel[]>();
         for (const r of sampled.rows) {
-          for (const windowMs of windows) {
-            if (r.created_at.getTime() <= asOf.getTime() - windowMs) continue;
+          windows.forEach((windowMs) => {
+            if (r.created_at < startOf(asOf, windowMs)) return;
             const key = sampleKey(windowMs, r.model_name, r.model_version);
             let list = samples.get(key);
             if (!list) samples.set(key, (list = []));
             list.push({ score: r.score, positive: r.positive });
-          }
+          });
         }
         return { asOf, counts, samples };
       });
     },
     async knowsModel(modelName) {
-      const { rows } = await pool.query('SELECT EXISTS (SELECT 1 FROM monitoring.predictions WHERE model_name = $1) AS known', [modelName]);
+      const { rows } = await pool.query('SELECT EXISTS (SELECT 1 FROM monitoring.prediction_minutes WHERE model_name = $1) AS known', [modelName]);
       return rows[0].known;
     },
   };
 }
+

@@ -55,8 +55,9 @@ export async function embedImages(
   try {
     let next = 0;
     let done = images.length - missing.length;
+    let failed = false;
     const worker = async () => {
-      while (next < missing.length) {
+      while (next < missing.length && !failed) {
         const i = missing[next++];
         const decoded = await decodeImage(await read(i), DEFAULT_IMAGE_LIMITS);
         const e = await extractor.embed(await preprocessGray(decoded.gray, decoded.width, decoded.height, XRAY_PREPROCESS), 1);
@@ -66,7 +67,15 @@ export async function embedImages(
         progress(++done);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, missing.length) }, worker));
+    // allSettled, not all: the session must not be released under a run still in flight.
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.min(IN_FLIGHT, missing.length) }, () => worker().catch((err: unknown) => {
+        failed = true;
+        throw err;
+      })),
+    );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
     return { x, cached: images.length - missing.length, computed: missing.length };
   } finally {
     await extractor.close();
