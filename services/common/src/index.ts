@@ -18,6 +18,7 @@ export * from './http/create-service-app';
 export * from './http/plugins/error-handler';
 export * from './http/plugins/health';
 export * from './http/image-upload';
+export * from './http/xray-prediction-schema';
 export * from './runtime/run-service';
 export * from './runtime/topics';
 export * from './events';

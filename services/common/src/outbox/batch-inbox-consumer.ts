@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import { isVigilError, VigilError } from '../errors/vigil-error';
+import { VigilError } from '../errors/vigil-error';
 import type { BatchMessageConsumer, IncomingMessage, MessageProducer } from '../kafka/ports';
-import { EVENT_ID_PATTERN, isInfrastructureOutage, sendToDeadLetter } from './dead-letter';
+import { EVENT_ID_PATTERN, isInfrastructureOutage, retryOrDeadLetter, sendToDeadLetter } from './dead-letter';
 import type { InboxMessage } from './inbox-consumer';
 import { HEADER_EVENT_ID } from './outbox';
 
@@ -67,23 +66,9 @@ export function createBatchInboxConsumer(options: BatchInboxConsumerOptions) {
   }
 
   async function processAlone(message: InboxMessage, handler: BatchInboxHandler, log: Logger): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await processBatch([message], handler, log);
-        return;
-      } catch (err) {
-        if (isInfrastructureOutage(err)) throw err;
-        const retryable = !isVigilError(err) || err.canRetry;
-        if (retryable && attempt < maxAttempts) {
-          log.warn({ err, attempt }, 'event processing failed; retrying');
-          await sleep(retryDelayMs * attempt);
-          continue;
-        }
-        log.error({ err, attempt }, 'event processing failed; dead-lettering');
-        await sendToDeadLetter(producer, name, message, err, attempt);
-        return;
-      }
-    }
+    await retryOrDeadLetter(async () => void (await processBatch([message], handler, log)), {
+      maxAttempts, retryDelayMs, log, deadLetter: (err, attempts) => sendToDeadLetter(producer, name, message, err, attempts),
+    });
   }
 
   async function handle(batch: IncomingMessage[], handler: BatchInboxHandler): Promise<void> {

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import { isVigilError } from '../errors/vigil-error';
 import type { IncomingMessage, MessageProducer } from '../kafka/ports';
 
@@ -43,4 +45,38 @@ export function isInfrastructureOutage(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   // SQLSTATE class 08 (connection exception), 57P01..03 (server shutting down), socket errors.
   return typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT)$/.test(code));
+}
+
+export interface RetryRules {
+  maxAttempts: number;
+  retryDelayMs: number;
+  log: Logger;
+  /** Sends the message to its dead-letter topic with the error and the attempts made. */
+  deadLetter: (err: unknown, attempts: number) => Promise<void>;
+}
+
+/**
+ * The retry and dead-letter rules of both inbox consumers: an outage is thrown (the offset is not
+ * committed, the message comes back); a retryable error is retried with a growing delay up to
+ * maxAttempts; anything else, or a retryable error that keeps failing, is dead-lettered. If the
+ * dead-letter send fails, that error is thrown too: a poison message is never silently dropped.
+ */
+export async function retryOrDeadLetter(run: () => Promise<void>, rules: RetryRules): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run();
+      return;
+    } catch (err) {
+      if (isInfrastructureOutage(err)) throw err;
+      const retryable = !isVigilError(err) || err.canRetry;
+      if (retryable && attempt < rules.maxAttempts) {
+        rules.log.warn({ err, attempt }, 'event processing failed; retrying');
+        await sleep(rules.retryDelayMs * attempt);
+        continue;
+      }
+      rules.log.error({ err, attempt }, 'event processing failed; dead-lettering');
+      await rules.deadLetter(err, attempt);
+      return;
+    }
+  }
 }

@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import { isVigilError, VigilError } from '../errors/vigil-error';
+import { VigilError } from '../errors/vigil-error';
 import type { IncomingMessage, MessageConsumer, MessageProducer } from '../kafka/ports';
-import { EVENT_ID_PATTERN as UUID, isInfrastructureOutage, sendToDeadLetter } from './dead-letter';
+import { EVENT_ID_PATTERN, retryOrDeadLetter, sendToDeadLetter } from './dead-letter';
 import { HEADER_EVENT_ID } from './outbox';
 
 export { dlqTopicFor } from './dead-letter';
@@ -72,34 +71,18 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
   async function handle(message: IncomingMessage, handler: InboxHandler): Promise<void> {
     const eventId = message.headers[HEADER_EVENT_ID];
     const log = baseLog.child({ eventId, topic: message.topic, offset: message.offset });
-    if (!eventId || !UUID.test(eventId) || !message.value) {
+    if (!eventId || !EVENT_ID_PATTERN.test(eventId) || !message.value) {
       log.error('message without a valid event id or body; dead-lettering');
       await deadLetter(message, new Error(`missing or invalid ${HEADER_EVENT_ID} header or empty body`), 0);
       return;
     }
     const inboxMessage: InboxMessage = { ...message, eventId, value: message.value };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const outcome = await processOnce(inboxMessage, handler, log);
-        if (outcome === 'duplicate') log.info('duplicate event skipped');
-        return;
-      } catch (err) {
-        // Postgres or Kafka being down is not the message's fault: throw so the offset is not
-        // committed and the message is delivered again once the outage is over.
-        if (isInfrastructureOutage(err)) throw err;
-        const retryable = !isVigilError(err) || err.canRetry;
-        if (retryable && attempt < maxAttempts) {
-          log.warn({ err, attempt }, 'event processing failed; retrying');
-          await sleep(retryDelayMs * attempt);
-          continue;
-        }
-        log.error({ err, attempt }, 'event processing failed; dead-lettering');
-        // If this send fails the handler throws, the offset is not committed and the message
-        // comes back: a poison message is never silently dropped.
-        await deadLetter(message, err, attempt);
-        return;
-      }
-    }
+    await retryOrDeadLetter(
+      async () => {
+        if ((await processOnce(inboxMessage, handler, log)) === 'duplicate') log.info('duplicate event skipped');
+      },
+      { maxAttempts, retryDelayMs, log, deadLetter: (err, attempts) => deadLetter(message, err, attempts) },
+    );
   }
 
   return {

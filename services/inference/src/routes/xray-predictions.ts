@@ -1,4 +1,4 @@
-import { readImageUpload, registerImageUpload, Type, type VigilRoutes } from '@vigil/common';
+import { readImageUpload, registerImageUpload, Type, XrayPredictionSchema, type VigilRoutes } from '@vigil/common';
 import { predictXray, type XrayDeps } from '../domain/predict-xray';
 
 export interface XrayRoutesDeps extends XrayDeps {
@@ -6,20 +6,6 @@ export interface XrayRoutesDeps extends XrayDeps {
   maxImageBytes: number;
 }
 
-const ModelRef = Type.Object({ name: Type.String(), version: Type.Integer(), sha256: Type.String() });
-const XrayResponse = Type.Object({
-  predictionId: Type.String({ format: 'uuid' }),
-  imageSha256: Type.String({ description: 'SHA-256 of the image bytes received' }),
-  pneumonia: Type.Object({ probability: Type.Number(), positive: Type.Boolean(), threshold: Type.Number(), model: ModelRef }),
-  type: Type.Optional(
-    Type.Object(
-      { label: Type.String({ description: 'bacterial or viral' }), probability: Type.Number({ description: 'of the label given' }), model: ModelRef },
-      { description: 'Only when pneumonia is positive' },
-    ),
-  ),
-  confidence: Type.Union([Type.Literal('high'), Type.Literal('low')]),
-  alert: Type.Boolean({ description: 'true when the low-confidence result raised an alert for a clinician' }),
-});
 
 // @fastify/multipart leaves the body unparsed, so fastify validates `null`: the schema documents the parts.
 const UploadForm = Type.Unsafe<unknown>({
@@ -47,7 +33,7 @@ export const xrayPredictionRoutes: VigilRoutes<XrayRoutesDeps> = async (app, dep
           'transfer syntax that cannot be decoded, 400/422 for corrupt images, 503 if no model is live or the audit write fails.',
         consumes: ['multipart/form-data'],
         body: UploadForm,
-        response: { 200: XrayResponse },
+        response: { 200: XrayPredictionSchema },
       },
     },
     async (request) => {

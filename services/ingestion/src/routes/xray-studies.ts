@@ -1,4 +1,4 @@
-import { readImageUpload, registerImageUpload, Type, type VigilRoutes } from '@vigil/common';
+import { readImageUpload, registerImageUpload, Type, XrayPredictionSchema, type VigilRoutes } from '@vigil/common';
 import { acceptStudy, type AcceptStudyDeps } from '../domain/accept-study';
 import { getStudy } from '../domain/get-study';
 import type { StudyPredictions } from '../domain/study-ports';
@@ -7,21 +7,6 @@ export interface XrayStudyRouteDeps {
   studies: AcceptStudyDeps & { predictions: StudyPredictions; maxImageBytes: number };
 }
 
-const ModelRef = Type.Object({ name: Type.String(), version: Type.Integer(), sha256: Type.String() });
-// The same shape as inference's POST /v1/xray/predict answer: a client reads both alike.
-const Prediction = Type.Object({
-  predictionId: Type.String({ format: 'uuid' }),
-  imageSha256: Type.String({ description: 'SHA-256 of the image bytes received' }),
-  pneumonia: Type.Object({ probability: Type.Number(), positive: Type.Boolean(), threshold: Type.Number(), model: ModelRef }),
-  type: Type.Optional(
-    Type.Object(
-      { label: Type.String({ description: 'bacterial or viral' }), probability: Type.Number({ description: 'of the label given' }), model: ModelRef },
-      { description: 'Only when pneumonia is positive' },
-    ),
-  ),
-  confidence: Type.Union([Type.Literal('high'), Type.Literal('low')]),
-  alert: Type.Boolean({ description: 'true when the low-confidence result raised an alert for a clinician' }),
-});
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('done')], { description: 'done once inference has predicted' });
 const Accepted = Type.Object({
   studyId: Type.String({ format: 'uuid' }),
@@ -37,7 +22,7 @@ const Study = Type.Object({
   source: Type.Union([Type.Literal('upload'), Type.Literal('stow-rs')]),
   createdAt: Type.String({ format: 'date-time' }),
   status: Status,
-  prediction: Type.Optional(Prediction),
+  prediction: Type.Optional(XrayPredictionSchema),
 });
 
 // @fastify/multipart leaves the body unparsed, so fastify validates `null`: the schema documents the parts.

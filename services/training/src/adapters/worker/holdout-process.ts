@@ -1,52 +1,58 @@
 /**
  * Child process that scores holdout images with stored image-model versions (see
- * child-holdout-scorer.ts): the same decode, preprocessing and backbone as serving, run off the
- * HTTP event loop. Each backbone (by sha256) embeds every image once, whatever number of heads use it.
+ * child-holdout-scorer.ts), off the HTTP event loop. Embeddings go through embedImages and the
+ * embedding cache that training filled: the holdout images were embedded when the candidate was
+ * trained, so the gate usually runs no backbone at all. Each backbone (by sha256 and preprocessing)
+ * is looked at once, whatever number of heads use it.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { createFileBlobStore, decodeImage, DEFAULT_IMAGE_LIMITS, preprocessGray, type PreprocessSpec } from '@vigil/common';
+import { createFileBlobStore, type PreprocessSpec } from '@vigil/common';
 import type { ModelConfig } from '../../domain/ports';
-import { createEmbeddingExtractor } from '../onnx/embedding-extractor';
+import type { Embeddings } from '../../domain/xray/linear-head';
+import { createEmbeddingCache } from '../storage/embedding-cache';
 import type { HoldoutOrder, HoldoutReply } from './child-holdout-scorer';
+import { embedImages } from './pipelines/xray-pipeline';
 
 async function scoreAll(order: HoldoutOrder): Promise<number[][]> {
   const blobs = createFileBlobStore(order.blobDir);
-  const versions = await Promise.all(
-    order.versions.map(async (v) => {
-      const dir = path.resolve(order.repositoryRoot, v.name, String(v.version));
-      const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as ModelConfig;
-      if (!config.backbone) throw new Error(`${v.name} v${v.version} is not an image model`);
-      return { dir, config, head: await ort.InferenceSession.create(await readFile(path.join(dir, 'model.onnx'))) };
-    }),
-  );
-  const embeddings = new Map<string, Float32Array[]>();
-  for (const v of versions) {
-    const key = `${v.config.backbone!.sha256}:${JSON.stringify(v.config.preprocess)}`;
-    if (embeddings.has(key)) continue;
-    const extractor = await createEmbeddingExtractor(await readFile(path.join(v.dir, path.basename(v.config.backbone!.file))), { intraOpNumThreads: 1 });
-    const rows: Float32Array[] = [];
-    for (const sha of order.images) {
-      const bytes = await blobs.get(sha);
-      if (!bytes) throw new Error(`holdout image ${sha} is missing from the blob store`);
-      const image = await decodeImage(bytes, DEFAULT_IMAGE_LIMITS);
-      rows.push(await extractor.embed(await preprocessGray(image.gray, image.width, image.height, v.config.preprocess as PreprocessSpec), 1));
+  const images = order.images.map((sha256) => ({ sha256 }));
+  const read = async (i: number) => {
+    const bytes = await blobs.get(order.images[i]);
+    if (!bytes) throw new Error(`holdout image ${order.images[i]} is missing from the blob store`);
+    return bytes;
+  };
+  const embeddings = new Map<string, Promise<Embeddings>>();
+  const embeddingsFor = (dir: string, config: ModelConfig) => {
+    const spec = config.backbone!;
+    const preprocess = config.preprocess as PreprocessSpec;
+    const key = `${spec.sha256}:${JSON.stringify(preprocess)}`;
+    if (!embeddings.has(key)) {
+      embeddings.set(key, (async () => {
+        const backbone = {
+          onnx: await readFile(path.join(dir, path.basename(spec.file))), sha256: spec.sha256,
+          inputName: spec.input, outputName: spec.output, embeddingSize: spec.embeddingSize,
+        };
+        const cache = createEmbeddingCache(order.blobDir, { backboneSha256: spec.sha256, preprocess, embeddingSize: spec.embeddingSize });
+        return (await embedImages(images, read, backbone, cache, undefined, preprocess)).x;
+      })());
     }
-    await extractor.close();
-    embeddings.set(key, rows);
+    return embeddings.get(key)!;
+  };
+  const scores: number[][] = [];
+  // One version at a time: two embedding runs at once would only fight over the same two cores.
+  for (const v of order.versions) {
+    const dir = path.resolve(order.repositoryRoot, v.name, String(v.version));
+    const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as ModelConfig;
+    if (!config.backbone) throw new Error(`${v.name} v${v.version} is not an image model`);
+    const x = await embeddingsFor(dir, config);
+    const head = await ort.InferenceSession.create(await readFile(path.join(dir, 'model.onnx')));
+    const out = await head.run({ embedding: new ort.Tensor('float32', x.data, [x.n, x.d]) });
+    scores.push(Array.from(out.probability.data as Float32Array));
+    await head.release();
   }
-  return Promise.all(
-    versions.map(async (v) => {
-      const rows = embeddings.get(`${v.config.backbone!.sha256}:${JSON.stringify(v.config.preprocess)}`)!;
-      const scores: number[] = [];
-      for (const e of rows) {
-        const out = await v.head.run({ embedding: new ort.Tensor('float32', e, [1, e.length]) });
-        scores.push(Number((out.probability.data as Float32Array)[0]));
-      }
-      return scores;
-    }),
-  );
+  return scores;
 }
 
 const send = (msg: HoldoutReply) => process.send!(msg);

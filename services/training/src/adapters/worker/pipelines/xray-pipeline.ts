@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createFileBlobStore, decodeImage, DEFAULT_IMAGE_LIMITS, preprocessGray, XRAY_PREPROCESS } from '@vigil/common';
+import { createFileBlobStore, decodeImage, DEFAULT_IMAGE_LIMITS, preprocessGray, XRAY_PREPROCESS, type PreprocessSpec } from '@vigil/common';
 import type { TrainedModel, XrayImageRef } from '../../../domain/ports';
 import type { Embeddings } from '../../../domain/xray/linear-head';
 import { trainXrayModels, type HeadResult, type XrayTrainingOptions } from '../../../domain/xray/train-xray-models';
@@ -40,6 +40,7 @@ export async function embedImages(
   backbone: BackboneOnnx,
   cache: EmbeddingCache | null,
   progress: (done: number) => void = () => undefined,
+  preprocess: PreprocessSpec = XRAY_PREPROCESS,
 ): Promise<EmbedRun> {
   const d = backbone.embeddingSize;
   const x: Embeddings = { data: new Float32Array(images.length * d), n: images.length, d };
@@ -60,7 +61,7 @@ export async function embedImages(
       while (next < missing.length && !failed) {
         const i = missing[next++];
         const decoded = await decodeImage(await read(i), DEFAULT_IMAGE_LIMITS);
-        const e = await extractor.embed(await preprocessGray(decoded.gray, decoded.width, decoded.height, XRAY_PREPROCESS), 1);
+        const e = await extractor.embed(await preprocessGray(decoded.gray, decoded.width, decoded.height, preprocess), 1);
         if (e.length !== d) throw new Error(`backbone returned ${e.length} floats per image, expected ${d}`);
         x.data.set(e, i * d);
         await cache?.put(images[i].sha256, e);
