@@ -35,13 +35,16 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to Kafka in commit order and marks them sent. Rows are locked with
- * SKIP LOCKED so two relays of the same service never send the same batch concurrently. If the
- * process dies between the broker's ack and the UPDATE, the batch is sent again: delivery is
- * at-least-once, and consumers deduplicate by event id (inbox).
+ * Publishes outbox rows to Kafka in commit order and marks them sent. One transaction-scoped
+ * advisory lock per schema lets one relay of the service publish at a time, so replicas never send
+ * the same batch concurrently and events leave in seq order. It replaced SELECT … FOR UPDATE SKIP
+ * LOCKED: row locks write every tuple once more before the UPDATE does, which under the audit's
+ * load was a third of the relay's Postgres time. If the process dies between the broker's ack and
+ * the UPDATE, the batch is sent again: delivery is at-least-once, and consumers deduplicate by
+ * event id (inbox).
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { pool, schema, producer, pollMs, batchSize = 100, maxBackoffMs = 5000 } = options;
+  const { pool, schema, producer, pollMs, batchSize = 1000, maxBackoffMs = 5000 } = options;
   const log = options.logger.child({ component: 'outbox-relay', schema });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
@@ -53,11 +56,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT seq, topic, msg_key, payload, headers FROM ${schema}.outbox
-          WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
+      const { rows: lock } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [`vigil-outbox:${schema}`]);
+      // Another replica's relay is publishing: it takes these rows, and this one tries again later.
+      const { rows } = lock[0].ok
+        ? await client.query<OutboxRow>(
+            `SELECT seq, topic, msg_key, payload, headers FROM ${schema}.outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+            [batchSize],
+          )
+        : { rows: [] as OutboxRow[] };
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;

@@ -64,4 +64,28 @@ describe('outbox relay', () => {
       await collector.close();
     }
   });
+
+  test('two relays of one service (two replicas) publish every event once, in commit order', async () => {
+    const topic = uniqueName('test.outbox-replicas');
+    await admin.ensureTopics([{ topic, partitions: 1 }]);
+    const replicas = [1, 2].map(() => createOutboxRelay({ pool: db.pool, schema: 'ingestion', producer, logger: silentLogger, pollMs: 5, batchSize: 7 }));
+    const collector = await collect(bus, [topic]);
+    try {
+      for (const r of replicas) r.start();
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const batch = Array.from({ length: 10 }, () => randomUUID());
+        ids.push(...batch);
+        await withTransaction(db.pool, async (tx) => {
+          for (const eventId of batch) await appendToOutbox(tx, 'ingestion', { eventId, topic, key: 'entity-1', payload: Buffer.from(eventId), producer: 'test' });
+        });
+      }
+      await waitFor(() => collector.received.length, (n) => n >= ids.length, 60_000);
+      await new Promise((r) => setTimeout(r, 1000)); // time for a duplicate to show up
+      expect(collector.received.map((m) => m.headers['vigil-event-id'])).toEqual(ids);
+    } finally {
+      await Promise.all(replicas.map((r) => r.stop()));
+      await collector.close();
+    }
+  });
 });
