@@ -11,7 +11,7 @@ import { VigilError, type PreprocessSpec } from '@vigil/common';
  * An embedding is a pure function of (backbone bytes, preprocessing spec, image bytes), so that
  * triple is the key and an entry never goes stale: a new backbone or spec writes to a new folder.
  * Layout: `<blobDir>/embeddings/<backbone sha256>/<spec hash>/<ab>/<image sha256>.f32`, raw
- * float32 in the machine's byte order (little-endian on x86-64 and arm64), 1280 × 4 bytes for
+ * float32 in the machine's byte order (little-endian on x86-64 and arm64), embeddingSize × 4 bytes for
  * MobileNetV2, nothing else in the file; the `<ab>` fan-out keeps folders small (5,216 images: ~20 each).
  */
 export interface EmbeddingCache {

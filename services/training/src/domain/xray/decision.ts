@@ -59,6 +59,8 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
  * margin is in log-odds so that the band is as wide in evidence near a threshold of 0.05 as near 0.5.
  */
 export function confidenceBand(threshold: number, logitMargin: number): { low: number; high: number } {
-  const t = logit(Math.min(Math.max(threshold, 1e-6), 1 - 1e-6));
+  // Clamped only to keep the log-odds finite: a head trained on few images can put its threshold
+  // at 1e-19, and the band must still straddle it.
+  const t = logit(Math.min(Math.max(threshold, 1e-300), 1 - 1e-16));
   return { low: sigmoid(t - logitMargin), high: sigmoid(t + logitMargin) };
 }

@@ -8,7 +8,7 @@ import { MobileNetV2Model } from 'nsfwjs/models/mobilenet_v2';
 import sharp from 'sharp';
 import { preprocessGray, XRAY_PREPROCESS } from '@vigil/common';
 import { createEmbeddingExtractor, type EmbeddingExtractor } from '../../../src/adapters/onnx/embedding-extractor';
-import { buildBackboneOnnx, type BackboneOnnx } from '../../../src/adapters/onnx/mobilenet-backbone';
+import { BACKBONE_FEATURES, buildBackboneOnnx, type BackboneOnnx } from '../../../src/adapters/onnx/mobilenet-backbone';
 import { XRAY_DIR } from '../../../../../tests/support/shared-data';
 
 const NORMAL = path.join(XRAY_DIR, 'NORMAL/IM-0115-0001.jpeg');
@@ -27,7 +27,7 @@ async function readGray(file: string): Promise<GrayImage> {
 
 /**
  * TF.js reference: the layers model nsfwjs ships, loaded through nsfwjs's own bundle loaders (TF.js
- * dequantizes the weights itself) and cut at `flatten_1`, the pooled features before the NSFW head.
+ * dequantizes the weights itself), with the feature layers of BACKBONE_FEATURES as its outputs.
  * nsfwjs.load() is skipped only because it runs a warm-up forward pass: in pure-JS TF.js each pass
  * takes 5–30 s here.
  */
@@ -42,25 +42,39 @@ async function loadTfjsFeatures(): Promise<tf.LayersModel> {
       weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
     }),
   );
-  return tf.model({ inputs: full.inputs, outputs: full.getLayer('flatten_1').output as tf.SymbolicTensor });
+  return tf.model({ inputs: full.inputs, outputs: BACKBONE_FEATURES.map((f) => full.getLayer(f.layer).output as tf.SymbolicTensor) });
 }
 
 /**
  * Raw 0–255 gray replicated to RGB, divided by 255 in TF.js exactly as nsfwjs's `infer` does
  * (`img.toFloat().div(255)`), so this also checks that XRAY_PREPROCESS scales the way nsfwjs does.
+ * Each feature map (NHWC) is pooled the way the spec says — global mean, or the mean of each cell
+ * of a grid×grid tiling — and laid out channel-major like the ONNX graph (NCHW), then concatenated.
  */
 async function tfjsEmbeddings(model: tf.LayersModel, images: GrayImage[]): Promise<Float32Array[]> {
   const rgb = new Float32Array(images.length * 224 * 224 * 3);
   images.forEach((img, n) => img.gray.forEach((v, i) => rgb.fill(v, (n * img.gray.length + i) * 3, (n * img.gray.length + i) * 3 + 3)));
-  const out = tf.tidy(() => model.predict(tf.tensor4d(rgb, [images.length, 224, 224, 3]).div(255)) as tf.Tensor);
+  const out = tf.tidy(() => {
+    const maps = [model.predict(tf.tensor4d(rgb, [images.length, 224, 224, 3]).div(255)) as tf.Tensor4D | tf.Tensor4D[]].flat();
+    const pooled = maps.map((map, k) => {
+      const f = BACKBONE_FEATURES[k];
+      if (f.pool === 'mean') return tf.mean(map, [1, 2]);
+      const cell = map.shape[1] / f.grid!;
+      return tf.avgPool(map, cell, cell, 'valid').transpose([0, 3, 1, 2]).reshape([images.length, -1]);
+    });
+    return tf.concat(pooled, 1);
+  });
   try {
     const data = (await out.data()) as Float32Array;
-    return images.map((_, n) => data.slice(n * 1280, (n + 1) * 1280));
+    const d = out.shape[1]!;
+    return images.map((_, n) => data.slice(n * d, (n + 1) * d));
   } finally {
     out.dispose();
   }
 }
 
+/** The embedding's width: the 2×2 quadrant means of three expansion maps of 576, 576 and 384 channels. */
+const D = 4 * (576 + 576 + 384);
 const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe('MobileNetV2 backbone converted from nsfwjs to ONNX', () => {
@@ -85,18 +99,18 @@ describe('MobileNetV2 backbone converted from nsfwjs to ONNX', () => {
     await extractor?.close();
   });
 
-  it('loads in onnxruntime with image [N,224,224,3] in and a 1280-wide embedding out', () => {
-    expect(backbone).toMatchObject({ inputName: 'image', outputName: 'embedding', embeddingSize: 1280 });
+  it('loads in onnxruntime with image [N,224,224,3] in and a 6,144-wide embedding out (3 layers × 2×2 quadrants)', () => {
+    expect(backbone).toMatchObject({ inputName: 'image', outputName: 'embedding', embeddingSize: D });
     expect(extractor.inputName).toBe('image');
     expect(extractor.imageShape).toEqual([224, 224, 3]);
-    expect(backbone.onnx.length).toBeGreaterThan(8_000_000); // 2.2M float32 weights, dequantized from uint8
+    expect(backbone.onnx.length).toBeGreaterThan(2_000_000); // ~0.6M float32 weights up to block 13, dequantized from uint8
   });
 
   it.each(['NORMAL', 'PNEUMONIA'] as const)('matches TF.js on a %s X-ray within 1e-4', async (label) => {
     const { gray, width, height } = label === 'NORMAL' ? normal : pneumonia;
     const onnx = await extractor.embed(await preprocessGray(gray, width, height, XRAY_PREPROCESS), 1);
-    expect(onnx.length).toBe(1280);
-    expect(reference[label].length).toBe(1280);
+    expect(onnx.length).toBe(D);
+    expect(reference[label].length).toBe(D);
     // Measured 4e-6 to 9e-6 (embeddings up to ~3.3): BatchNorm folding changes float32 rounding only.
     expect(maxAbsDiff(onnx, reference[label])).toBeLessThan(1e-4);
   });
@@ -108,9 +122,9 @@ describe('MobileNetV2 backbone converted from nsfwjs to ONNX', () => {
     batch.set(a, 0);
     batch.set(b, a.length);
     const both = await extractor.embed(batch, 2);
-    expect(both.length).toBe(2 * 1280);
-    expect(maxAbsDiff(both.subarray(0, 1280), await extractor.embed(a, 1))).toBeLessThan(1e-5);
-    expect(maxAbsDiff(both.subarray(1280), await extractor.embed(b, 1))).toBeLessThan(1e-5);
+    expect(both.length).toBe(2 * D);
+    expect(maxAbsDiff(both.subarray(0, D), await extractor.embed(a, 1))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(both.subarray(D), await extractor.embed(b, 1))).toBeLessThan(1e-5);
   });
 
   it('tells a NORMAL from a PNEUMONIA X-ray apart (the embedding is not constant)', async () => {

@@ -38,4 +38,12 @@ describe('decision thresholds', () => {
     expect(logit(high) - logit(0.2)).toBeCloseTo(1);
     expect(logit(0.2) - logit(low)).toBeCloseTo(1);
   });
+
+  test('the band straddles a threshold however close to 0 or 1 it is', () => {
+    for (const t of [3.5e-19, 1e-9, 1 - 1e-12]) {
+      const { low, high } = confidenceBand(t, 1);
+      expect(low).toBeLessThan(t);
+      expect(high).toBeGreaterThan(t);
+    }
+  });
 });
