@@ -48,7 +48,7 @@ void runService({
       logger,
     );
     await deployed.start();
-    const store = createPredictionStore(rt.pool, { maxBatch: config.AUDIT_MAX_BATCH, onCommitted: rt.relay.kick });
+    const store = createPredictionStore(rt.pool, { maxBatch: config.AUDIT_MAX_BATCH, writers: config.AUDIT_WRITERS, onCommitted: rt.relay.kick });
     const batchJobs = createBatchJobStore(rt.pool);
     const datasetRows = createDatasetRows(rt.pool);
     const codec = createImageCodec({

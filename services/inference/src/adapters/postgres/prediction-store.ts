@@ -13,6 +13,8 @@ interface Waiter {
 export interface PredictionStoreOptions {
   /** Most predictions per transaction. */
   maxBatch: number;
+  /** Transactions in flight at once (each on its own connection; default 1). Order between groups is not kept: each row stands alone. */
+  writers?: number;
   /** Called after each commit, e.g. to wake the outbox relay. */
   onCommitted?: () => void;
 }
@@ -25,7 +27,7 @@ export interface PredictionStoreOptions {
  */
 export function createPredictionStore(pool: Pool, options: PredictionStoreOptions): PredictionStore {
   const queue: Waiter[] = [];
-  let flushing = false;
+  let writers = 0;
 
   async function write(records: PredictionRecord[], alerts: PredictionAlert[]): Promise<void> {
     await withTransaction(pool, async (tx) => {
@@ -72,7 +74,7 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
   }
 
   async function flush(): Promise<void> {
-    flushing = true;
+    writers++;
     while (queue.length > 0) {
       const batch: Waiter[] = [];
       let count = 0;
@@ -89,14 +91,14 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
         for (const w of batch) w.reject(err);
       }
     }
-    flushing = false;
+    writers--;
   }
 
   return {
     save(records, alerts = []) {
       return new Promise<void>((resolve, reject) => {
         queue.push({ records, alerts, resolve, reject });
-        if (!flushing) void flush();
+        if (writers < (options.writers ?? 1)) void flush();
       });
     },
     async get(id) {
