@@ -9,7 +9,7 @@ import { createPredictionStore } from '../../src/adapters/postgres/prediction-st
 import type { PredictionRecord } from '../../src/domain/ports';
 import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database';
 
-const record = (id = randomUUID()): PredictionRecord => ({
+const record = (id: string = randomUUID()): PredictionRecord => ({
   id, createdAt: new Date(), requestId: 'req', clientName: 'test', model: { name: 'churn', version: 1, sha256: 'a'.repeat(64) },
   entityId: `customer-${id}`, inputSha256: 'b'.repeat(64), input: { tenure: 3 }, output: { probability: 0.25, churn: false }, latencyMs: 1,
 });
