@@ -39,9 +39,13 @@ describe('npm start', () => {
       });
       expect(posted.status).toBe(201);
 
+      // Monitoring's consumer groups are named per service, not per test database, so after the
+      // rest of the suite they resume behind every feedback event earlier tests published (and
+      // deduplicate them): minutes of backlog on a loaded 2-core machine, not seconds.
       const rows = await waitFor(
         async () => (await db.pool.query('SELECT label, client_name FROM monitoring.ground_truth WHERE entity_id = $1', [entityId])).rows,
         (r) => r.length > 0,
+        180_000,
       );
       expect(rows).toEqual([{ label: 'No', client_name: 'admin' }]);
     } finally {
@@ -49,5 +53,5 @@ describe('npm start', () => {
     }
     expect(await exited).toBe(0);
     expect(stderr).toContain('vigil: stopped');
-  });
+  }, 360_000);
 });

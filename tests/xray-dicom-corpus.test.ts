@@ -107,6 +107,15 @@ describe('the DICOM corpus through POST /v1/xray/predict and POST /v1/xray/studi
     expect(rows.every((r) => r.n === 1)).toBe(true);
   }, 180_000);
 
+  test('inference metrics count the studies predicted by the consumer as they count POST /v1/xray/predict', async () => {
+    const text = (await stack.inference.inject({ method: 'GET', url: '/metrics' })).body;
+    const counted = text.split('\n').filter((l) => l.startsWith('nv_inference_request_success{') && l.includes('model="xray-pneumonia"'))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE input->>'studyId' IS NOT NULL)::int AS studies FROM inference.predictions WHERE model_name = 'xray-pneumonia'`);
+    expect(rows[0].studies).toBeGreaterThanOrEqual(15);
+    expect(counted).toBe(rows[0].n);
+  });
+
   test('a redelivered XrayReceived (a crash between the audit commit and the inbox commit) makes no second prediction', async () => {
     const [, { studyId }] = [...results].find(([, r]) => r.studyId)!;
     const { rows } = await db.pool.query('SELECT msg_key, payload FROM ingestion.outbox WHERE msg_key = $1', [studyId]);

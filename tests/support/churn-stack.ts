@@ -16,6 +16,7 @@ import { createPredictionStore } from '../../services/inference/src/adapters/pos
 import { buildApp as buildInference } from '../../services/inference/src/app';
 import { createModelDeployedConsumer } from '../../services/inference/src/consumers/model-deployed';
 import { createXrayReceivedHandler, XRAY_RECEIVED_CONSUMER } from '../../services/inference/src/consumers/xray-received';
+import { createInferenceMetrics } from '../../services/inference/src/adapters/metrics/inference-metrics';
 import { createLiveModels } from '../../services/inference/src/domain/live-models';
 import { syncLiveModels } from '../../services/inference/src/domain/sync-live-models';
 import { createDatasetReader } from '../../services/training/src/adapters/postgres/dataset-reader';
@@ -84,13 +85,15 @@ export async function startChurnStack(opts: {
   const datasetRows = createDatasetRows(pool);
   const images = createImageStore(blobDir);
   const codec = createImageCodec({ limits: { maxBytes: 50 * 1024 * 1024, maxPixels: 40_000_000 }, uidSecret: 'test-uid-secret-0123456789' });
+  const inferenceMetrics = createMetricsRegistry('inference');
+  const observer = createInferenceMetrics(inferenceMetrics, runtime);
   const inference = await buildInference({
-    ...base('inference'), live, store, customers: createCustomerRecords(pool), batchJobs, datasetRows,
+    ...base('inference'), metrics: inferenceMetrics, observer, live, store, customers: createCustomerRecords(pool), batchJobs, datasetRows,
     codec, images, maxImageBytes: 50 * 1024 * 1024, source, runtime,
   });
   const batch = createBatchRunner({
     jobs: batchJobs, rows: datasetRows, newId: randomUUID, now: () => new Date(), logger: silentLogger,
-    inference: { live, store, newId: randomUUID, now: () => new Date() }, staleAfterMs: 1000, pollMs: 200,
+    inference: { live, store, newId: randomUUID, now: () => new Date(), observer }, staleAfterMs: 1000, pollMs: 200,
   });
   // As inference's main.ts wires it, in a group of its own from the latest offset: the topic also
   // holds the studies of other test databases, whose blobs are not in this blobDir.
@@ -105,7 +108,7 @@ export async function startChurnStack(opts: {
   await retraining.start([TOPICS.trainingRequested], createTrainingRequestedHandler({ jobs, datasets, now: () => new Date() }));
   await deployed.start();
   batch.start();
-  await xrayReceived.start([TOPICS.xrayReceived], createXrayReceivedHandler({ live, store, codec, images, newId: randomUUID, now: () => new Date() }));
+  await xrayReceived.start([TOPICS.xrayReceived], createXrayReceivedHandler({ live, store, codec, images, newId: randomUUID, now: () => new Date(), observer }));
   return {
     ingestion, training, inference, live, modelDir, blobDir, store,
     async close() {

@@ -4,7 +4,7 @@ import type { BatchJobStore, DatasetRows } from './domain/batch-ports';
 import type { LiveModels } from './domain/live-models';
 import type { ImageCodec, ImageStore } from './domain/image-ports';
 import type { CustomerRecords, ModelRuntime, ModelSource, PredictionStore } from './domain/ports';
-import type { InferenceDeps } from './domain/run-inference';
+import type { InferenceDeps, InferenceObserver } from './domain/run-inference';
 import { createInferenceMetrics } from './adapters/metrics/inference-metrics';
 import { auditRoutes } from './routes/audit';
 import { churnBatchRoutes } from './routes/churn-batch-jobs';
@@ -25,13 +25,18 @@ export interface InferenceAppDeps extends Omit<ServiceAppOptions, 'service'> {
   /** Replay loads versions that are not live from here. */
   source: ModelSource;
   runtime: ModelRuntime;
+  /**
+   * Inference metrics: main.ts makes one and hands it to the app and to the consumers that infer
+   * (xray-received, batch scoring), so every path counts under the same series; made here if absent.
+   */
+  observer?: InferenceObserver;
 }
 
 /** Builds the inference app from adapters that already exist; opens nothing itself. */
 export async function buildApp(deps: InferenceAppDeps): Promise<VigilApp> {
   const app = await createServiceApp({ ...deps, service: 'inference' });
   const inference: InferenceDeps = {
-    live: deps.live, store: deps.store, newId: randomUUID, now: () => new Date(), observer: createInferenceMetrics(deps.metrics, deps.runtime),
+    live: deps.live, store: deps.store, newId: randomUUID, now: () => new Date(), observer: deps.observer ?? createInferenceMetrics(deps.metrics, deps.runtime),
   };
   const ready = async () => (await Promise.allSettled(Object.values(deps.readiness).map((check) => check()))).every((r) => r.status === 'fulfilled');
   await app.register(churnScoreRoutes, { ...inference, customers: deps.customers });

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { createInboxConsumer, createPollingWorker, runService, TOPICS } from '@vigil/common';
 import { createImageCodec } from './adapters/imaging/image-codec';
 import { createImageStore } from './adapters/imaging/image-store';
-import { createBatchMetrics } from './adapters/metrics/inference-metrics';
+import { createBatchMetrics, createInferenceMetrics } from './adapters/metrics/inference-metrics';
 import { selectExecutionProvider } from './adapters/onnx/execution-providers';
 import { createOnnxRuntime } from './adapters/onnx/model-runtime';
 import { createBatchJobStore, createDatasetRows } from './adapters/postgres/batch-job-store';
@@ -55,11 +55,12 @@ void runService({
       limits: { maxBytes: config.XRAY_MAX_BYTES, maxPixels: config.XRAY_MAX_PIXELS }, uidSecret: config.DEIDENTIFY_UID_SECRET,
     });
     const images = createImageStore(config.BLOB_STORE_DIR);
+    const observer = createInferenceMetrics(rt.metrics, runtime);
     const app = await buildApp({
       logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness,
       live, store, customers: createCustomerRecords(rt.pool), batchJobs, datasetRows,
       codec, images, maxImageBytes: config.XRAY_MAX_BYTES,
-      source, runtime,
+      source, runtime, observer,
     });
     // Studies that ingestion stored (POST /v1/xray/studies, STOW-RS) are predicted here, audited as
     // POST /v1/xray/predict is. One group for all replicas: each study is predicted once.
@@ -67,10 +68,10 @@ void runService({
       pool: rt.pool, schema: 'inference', name: XRAY_RECEIVED_CONSUMER, consumer: rt.bus.consumer({ groupId: XRAY_RECEIVED_CONSUMER }),
       producer: rt.producer, logger,
     });
-    await xrayReceived.start([TOPICS.xrayReceived], createXrayReceivedHandler({ live, store, codec, images, newId: randomUUID, now: () => new Date() }));
+    await xrayReceived.start([TOPICS.xrayReceived], createXrayReceivedHandler({ live, store, codec, images, newId: randomUUID, now: () => new Date(), observer }));
     const batch = createBatchRunner({
       jobs: batchJobs, rows: datasetRows, newId: randomUUID, now: () => new Date(), logger,
-      inference: { live, store, newId: randomUUID, now: () => new Date() },
+      inference: { live, store, newId: randomUUID, now: () => new Date(), observer },
       staleAfterMs: config.BATCH_STALE_AFTER_MS,
     });
     batch.start();
