@@ -9,6 +9,7 @@ export * from './kafka/ports';
 export * from './kafka/kafkajs-bus';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
+export * from './outbox/messaging-retention';
 export * from './outbox/inbox-consumer';
 export * from './outbox/batch-inbox-consumer';
 export * from './outbox/stage-event';

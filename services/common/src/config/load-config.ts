@@ -72,6 +72,11 @@ export const BaseConfigSchema = Type.Object({
   OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 500 }),
   /** How long a service reuses an API key check; a key revoked elsewhere works at most this long. */
   AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 5000 }),
+  /**
+   * Days inbox rows (and sent outbox rows) are kept; past Kafka's retention (7 days by default) an
+   * event cannot be redelivered, so its dedupe row has no use. Keep it above the topics' retention.
+   */
+  MESSAGING_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 14 }),
 });
 
 export function serviceConfigSchema(defaultPort: number) {

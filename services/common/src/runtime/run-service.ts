@@ -13,6 +13,7 @@ import { createKafkaBus } from '../kafka/kafkajs-bus';
 import type { KafkaAdmin, MessageBus, MessageProducer } from '../kafka/ports';
 import { createLogger } from '../logging/logger';
 import { createMetricsRegistry } from '../metrics/registry';
+import { createMessagingRetention } from '../outbox/messaging-retention';
 import { createOutboxRelay, type OutboxRelay } from '../outbox/outbox-relay';
 import { createPool, pingPostgres } from '../postgres/pool';
 import { allTopicSpecs } from './topics';
@@ -67,6 +68,7 @@ export async function runService<S extends TObject>(options: RunServiceOptions<S
   const admin = bus.admin();
   const apiKeys = createApiKeyStore(pool, { cacheTtlMs: config.AUTH_CACHE_TTL_MS });
   const relay = createOutboxRelay({ pool, schema: options.name, producer, logger, pollMs: config.OUTBOX_POLL_MS, metrics });
+  const retention = createMessagingRetention({ pool, schema: options.name, retentionMs: config.MESSAGING_RETENTION_DAYS * 86_400_000, logger });
   const runtime: ServiceRuntime<Static<S> & BaseConfig> = {
     config, logger, pool, bus, producer, admin, apiKeys, relay, metrics,
     readiness: { postgres: () => pingPostgres(pool), kafka: () => admin.ping() },
@@ -97,6 +99,7 @@ export async function runService<S extends TObject>(options: RunServiceOptions<S
     if (app) await step('http', () => app!.close());
     for (const consumer of consumers) await step('consumer', () => consumer.close());
     await step('consumer lag', () => lag.close());
+    await step('messaging retention', () => retention.close());
     await step('outbox flush', () => relay.stop());
     await step('kafka producer', () => producer.close());
     await step('kafka admin', () => admin.close());
@@ -112,6 +115,7 @@ export async function runService<S extends TObject>(options: RunServiceOptions<S
     if (config.VIGIL_ADMIN_KEY) await apiKeys.register(config.VIGIL_ADMIN_KEY, 'bootstrap-admin', [ALL_SCOPES]);
     await admin.ensureTopics(allTopicSpecs());
     relay.start();
+    retention.start();
     const started = await options.start(runtime);
     app = started.app;
     consumers = started.consumers ?? [];
