@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { createApiKeyStore, type VigilApp } from '@vigil/common';
 import { startChurnStack } from './support/churn-stack';
+import { startMonitoringStack } from './support/monitoring-stack';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { REPO_ROOT, testBus, waitFor } from './support/kafka';
 import { TELCO_CSV } from './support/shared-data';
@@ -16,33 +17,19 @@ const PROMETHEUS = process.env.PROMETHEUS_BIN || '/usr/bin/prometheus';
 type Row = Record<string, string>;
 type Stack = Awaited<ReturnType<typeof startChurnStack>>;
 
-/**
- * What the test does to a service and the PromQL that must then return `expected`. Today the model
- * metric is Triton's success counter of the churn model, driven by scoring. When monitoring
- * registers vigil_model_quality, a probe whose drive() posts ground truth for scored customers
- * (ingestion POST /v1/feedback → monitoring) and whose query reads
- * vigil_model_quality{model="churn", metric="positive_rate"} slots in here unchanged.
- */
-interface ModelMetricProbe {
-  drive(stack: Stack, key: string): Promise<void>;
-  query: string;
-  expected: number;
-}
-
 const customers = (parse(readFileSync(TELCO_CSV, 'utf8'), { columns: true }) as Row[]).slice(0, 2).map(({ Churn: _label, ...rest }) => rest);
 
-const tritonSuccess: ModelMetricProbe = {
-  async drive(stack, key) {
-    const url = `http://127.0.0.1:${portOf(stack.inference)}/v1/churn/score`;
-    for (let i = 0; i < 3; i++) {
-      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ customers }) });
-      expect(res.status).toBe(200);
-    }
-  },
-  query: 'sum(nv_inference_request_success{job="vigil", vigil_service="inference", model="churn", version="1"})',
-  expected: 3,
-};
-const PROBE = tritonSuccess;
+/** Three scoring requests of two customers each: Triton's success counter of the churn model counts 3. */
+async function score(stack: Stack, key: string): Promise<{ predictionId: string; churn: boolean }[]> {
+  const url = `http://127.0.0.1:${portOf(stack.inference)}/v1/churn/score`;
+  const scored: { predictionId: string; churn: boolean }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ customers }) });
+    expect(res.status).toBe(200);
+    scored.push(...((await res.json()) as { predictions: { predictionId: string; churn: boolean }[] }).predictions);
+  }
+  return scored;
+}
 
 const portOf = (app: VigilApp) => (app.server.address() as AddressInfo).port;
 
@@ -57,6 +44,7 @@ async function freePort(): Promise<number> {
 describe('Prometheus scraping the Vigil services', () => {
   let db: TestDatabase;
   let stack: Stack;
+  let monitoring: Awaited<ReturnType<typeof startMonitoringStack>>;
   let prometheus: ChildProcess | undefined;
   let promUrl = '';
   let promLog = '';
@@ -77,8 +65,9 @@ describe('Prometheus scraping the Vigil services', () => {
     if (!existsSync(PROMETHEUS)) throw new Error(`${PROMETHEUS} not found: install Debian's prometheus package (apt-get install prometheus)`);
     db = await createTestDatabase();
     stack = await startChurnStack({ pool: db.pool, inferencePool: db.pool, bus, admin });
+    monitoring = await startMonitoringStack({ pool: db.pool, inferencePool: db.pool, bus, admin });
     key = (await createApiKeyStore(db.pool).create('prometheus-test', ['*'])).key;
-    const apps = { inference: stack.inference, ingestion: stack.ingestion, training: stack.training };
+    const apps = { inference: stack.inference, ingestion: stack.ingestion, training: stack.training, monitoring: monitoring.app };
     for (const app of Object.values(apps)) await app.listen({ port: 0, host: '127.0.0.1' });
 
     // The project's own rules ride along, so a real Prometheus also loads and evaluates them.
@@ -112,6 +101,7 @@ describe('Prometheus scraping the Vigil services', () => {
       await exited;
       clearTimeout(timer);
     }
+    await monitoring?.close();
     await stack?.close();
     await admin.close();
     await db?.drop();
@@ -119,11 +109,11 @@ describe('Prometheus scraping the Vigil services', () => {
   });
 
   test('scrapes every service and loads the alerting rules, which evaluate without errors', async () => {
-    const up = await waitFor(() => query('up{job="vigil"}'), (r) => r.length === 3 && r.every((s) => s.value === 1));
-    expect(up.map((s) => [s.metric.vigil_service, s.value]).sort()).toEqual([['inference', 1], ['ingestion', 1], ['training', 1]]);
+    const up = await waitFor(() => query('up{job="vigil"}'), (r) => r.length === 4 && r.every((s) => s.value === 1));
+    expect(up.map((s) => [s.metric.vigil_service, s.value]).sort()).toEqual([['inference', 1], ['ingestion', 1], ['monitoring', 1], ['training', 1]]);
     // vigil_http_requests_total carries the service's own label (the registry's default label).
-    const scrapes = await waitFor(() => query('sum by (service) (vigil_http_requests_total{route="/metrics"})'), (r) => r.length === 3);
-    expect(scrapes.map((s) => s.metric.service).sort()).toEqual(['inference', 'ingestion', 'training']);
+    const scrapes = await waitFor(() => query('sum by (service) (vigil_http_requests_total{route="/metrics"})'), (r) => r.length === 4);
+    expect(scrapes.map((s) => s.metric.service).sort()).toEqual(['inference', 'ingestion', 'monitoring', 'training']);
 
     type Rule = { name: string; health: string; lastError?: string };
     const rules = await waitFor(
@@ -134,7 +124,7 @@ describe('Prometheus scraping the Vigil services', () => {
     expect(rules.filter((r) => r.health !== 'ok')).toEqual([]);
   });
 
-  test('a model metric a service counts is what PromQL returns from Prometheus', async () => {
+  test('model metrics the services count are what PromQL returns from Prometheus: Triton\'s counters, and monitoring\'s quality once labels arrive', async () => {
     // upload → train → promote, as in churn-e2e, then the probe's own traffic.
     const call = async (app: VigilApp, method: 'GET' | 'POST', url: string, payload?: unknown, contentType = 'application/json') =>
       app.inject({ method, url, headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, payload: payload as string });
@@ -150,8 +140,26 @@ describe('Prometheus scraping the Vigil services', () => {
     expect((await call(stack.training, 'POST', `/v1/models/churn/versions/${job.model.version}/promote`, {})).statusCode).toBe(200);
     expect(await waitFor(() => stack.live.get('churn')?.ref.version, (v) => v === job.model.version)).toBe(1);
 
-    await PROBE.drive(stack, key);
-    const result = await waitFor(() => query(PROBE.query), (r) => r[0]?.value === PROBE.expected);
-    expect(result.map((r) => r.value)).toEqual([PROBE.expected]);
+    const scored = await score(stack, key);
+    const success = 'sum(nv_inference_request_success{job="vigil", vigil_service="inference", model="churn", version="1"})';
+    expect((await waitFor(() => query(success), (r) => r[0]?.value === 3)).map((r) => r.value)).toEqual([3]);
+
+    // The six predictions reach monitoring as PredictionMade events; labels for them go to its POST /v1/feedback.
+    const series = (name: string, extra = '') => `${name}{job="vigil", vigil_service="monitoring", model="churn", version="1", window="1h"${extra}}`;
+    expect((await waitFor(() => query(series('vigil_model_predictions')), (r) => r[0]?.value === 6)).map((r) => r.value)).toEqual([6]);
+    const items = scored.map((p, i) => ({ predictionId: p.predictionId, label: i % 2 === 0 }));
+    const feedback = await call(monitoring.app, 'POST', '/v1/feedback', { items });
+    expect(feedback.json()).toMatchObject({ accepted: 6, unknown: [], rejected: [] });
+    expect((await waitFor(() => query(series('vigil_model_labelled')), (r) => r[0]?.value === 6)).map((r) => r.value)).toEqual([6]);
+    // What the model answered and what the labels say, computed here, against what Prometheus holds.
+    const positiveRate = scored.filter((p) => p.churn).length / scored.length;
+    const accuracy = scored.filter((p, i) => p.churn === items[i].label).length / scored.length;
+    const quality = await waitFor(
+      () => query(series('vigil_model_quality', ', metric=~"positive_rate|accuracy"')),
+      (r) => r.length === 2,
+    );
+    const held = Object.fromEntries(quality.map((r) => [r.metric.metric, r.value]));
+    expect(held.positive_rate).toBeCloseTo(positiveRate, 9);
+    expect(held.accuracy).toBeCloseTo(accuracy, 9);
   });
 });
