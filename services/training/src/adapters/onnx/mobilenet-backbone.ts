@@ -2,7 +2,7 @@
  * Converts the MobileNetV2 that ships inside the installed nsfwjs package into an ONNX feature
  * extractor: input `image` float32 [N,224,224,3] (NHWC, RGB, pixel / 255 — nsfwjs's own `infer`
  * divides by 255 and nothing else, so the network was trained on [0, 1]) → output `embedding`
- * float32 [N,D], pooled feature maps of the layers FEATURES names (see there). The layers after
+ * float32 [N,D], pooled feature maps of the layers BACKBONE_FEATURES names (see there). The layers after
  * them, and the NSFW head, are dropped.
  *
  * Why convert rather than download: nothing may be fetched at run time, and these weights are
@@ -36,8 +36,7 @@ export const BACKBONE_IMAGE_SIZE = 224;
  * is (one lobe or both lungs), which a global average throws away. The graph also stops at block
  * 13, so serving runs ~60% of the network.
  */
-const FEATURES: readonly FeatureSpec[] = ['block_13_expand_relu', 'block_12_expand_relu', 'block_10_expand_relu'].map((layer) => ({ layer, pool: 'grid', grid: 2 }));
-export const BACKBONE_FEATURES = FEATURES;
+export const BACKBONE_FEATURES: readonly FeatureSpec[] = ['block_13_expand_relu', 'block_12_expand_relu', 'block_10_expand_relu'].map((layer) => ({ layer, grid: 2 }));
 const OPSET = 13; // Clip takes min/max as inputs since 11; 13 is widely supported (onnxruntime 1.30 included)
 const IR_VERSION = 7; // the IR that introduced opset 13
 const BN_EPSILON_DEFAULT = 1e-3; // Keras's default, used when a layer config omits it
@@ -302,19 +301,16 @@ class GraphBuilder {
 }
 
 /**
- * One block of the embedding: a feature map pooled either to one average per channel ('mean') or
- * to the averages of a grid×grid tiling of the map ('grid', channel-major: c0 cells, c1 cells, …).
+ * One block of the embedding: a feature map averaged over each cell of a grid×grid tiling,
+ * channel-major (c0's cells, c1's cells, …); grid 1 is the global average.
  */
 export interface FeatureSpec {
   layer: string;
-  pool: 'mean' | 'grid';
-  grid?: number;
+  grid: number;
 }
 
-const width = (f: FeatureSpec, channels: number) => channels * (f.pool === 'grid' ? f.grid! ** 2 : 1);
-
 /** Builds the backbone from the installed nsfwjs weights; deterministic. */
-export function buildBackboneOnnx(features: readonly FeatureSpec[] = FEATURES): BackboneOnnx {
+export function buildBackboneOnnx(features: readonly FeatureSpec[] = BACKBONE_FEATURES): BackboneOnnx {
   const { layers, weights, source } = loadNsfwjsMobileNetV2();
   const graph = new GraphBuilder(layers, weights);
   const indexes = features.map((f) => {
@@ -323,28 +319,23 @@ export function buildBackboneOnnx(features: readonly FeatureSpec[] = FEATURES): 
     return i;
   });
   for (const layer of layers.slice(0, Math.max(...indexes) + 1)) graph.add(layer);
+  let channels = 0;
   const pooled = features.map((f) => {
     const map = graph.values.get(f.layer)!;
-    const name = `${f.layer}/${f.pool}${f.pool === 'grid' ? f.grid : ''}`;
-    if (f.pool === 'mean') {
-      graph.nodes.push({ opType: 'GlobalAveragePool', name: `${name}/pool`, inputs: [map.name], outputs: [`${name}/pool`] });
-    } else {
-      const cell = map.size / f.grid!;
-      if (!Number.isInteger(cell)) throw unsupported(`a ${f.grid}×${f.grid} grid on the ${map.size}×${map.size} map of ${f.layer}`);
-      graph.nodes.push({
+    const cell = map.size / f.grid;
+    if (!Number.isInteger(cell)) throw unsupported(`a ${f.grid}×${f.grid} grid on the ${map.size}×${map.size} map of ${f.layer}`);
+    const name = `${f.layer}/grid${f.grid}`;
+    graph.nodes.push(
+      {
         opType: 'AveragePool', name: `${name}/pool`, inputs: [map.name], outputs: [`${name}/pool`],
         attributes: [{ name: 'kernel_shape', kind: 'ints', value: [cell, cell] }, { name: 'strides', kind: 'ints', value: [cell, cell] }],
-      });
-    }
-    graph.nodes.push({ opType: 'Flatten', name, inputs: [`${name}/pool`], outputs: [name], attributes: [{ name: 'axis', kind: 'int', value: 1 }] });
+      },
+      { opType: 'Flatten', name, inputs: [`${name}/pool`], outputs: [name], attributes: [{ name: 'axis', kind: 'int', value: 1 }] },
+    );
+    channels += map.channels * f.grid ** 2;
     return name;
   });
-  const channels = features.reduce((a, f) => a + width(f, graph.values.get(f.layer)!.channels), 0);
-  graph.nodes.push(
-    pooled.length === 1
-      ? { opType: 'Identity', name: BACKBONE_OUTPUT, inputs: pooled, outputs: [BACKBONE_OUTPUT] }
-      : { opType: 'Concat', name: BACKBONE_OUTPUT, inputs: pooled, outputs: [BACKBONE_OUTPUT], attributes: [{ name: 'axis', kind: 'int', value: 1 }] },
-  );
+  graph.nodes.push({ opType: 'Concat', name: BACKBONE_OUTPUT, inputs: pooled, outputs: [BACKBONE_OUTPUT], attributes: [{ name: 'axis', kind: 'int', value: 1 }] });
   const onnx = encodeOnnxModel({
     irVersion: IR_VERSION,
     opsetImports: [{ domain: '', version: OPSET }],

@@ -48,8 +48,7 @@ async function loadTfjsFeatures(): Promise<tf.LayersModel> {
 /**
  * Raw 0–255 gray replicated to RGB, divided by 255 in TF.js exactly as nsfwjs's `infer` does
  * (`img.toFloat().div(255)`), so this also checks that XRAY_PREPROCESS scales the way nsfwjs does.
- * Each feature map (NHWC) is pooled the way the spec says — global mean, or the mean of each cell
- * of a grid×grid tiling — and laid out channel-major like the ONNX graph (NCHW), then concatenated.
+ * Each feature map (NHWC) is averaged over each cell of its grid×grid tiling and laid out channel-major like the ONNX graph (NCHW), then concatenated.
  */
 async function tfjsEmbeddings(model: tf.LayersModel, images: GrayImage[]): Promise<Float32Array[]> {
   const rgb = new Float32Array(images.length * 224 * 224 * 3);
@@ -57,9 +56,7 @@ async function tfjsEmbeddings(model: tf.LayersModel, images: GrayImage[]): Promi
   const out = tf.tidy(() => {
     const maps = [model.predict(tf.tensor4d(rgb, [images.length, 224, 224, 3]).div(255)) as tf.Tensor4D | tf.Tensor4D[]].flat();
     const pooled = maps.map((map, k) => {
-      const f = BACKBONE_FEATURES[k];
-      if (f.pool === 'mean') return tf.mean(map, [1, 2]);
-      const cell = map.shape[1] / f.grid!;
+      const cell = map.shape[1] / BACKBONE_FEATURES[k].grid;
       return tf.avgPool(map, cell, cell, 'valid').transpose([0, 3, 1, 2]).reshape([images.length, -1]);
     });
     return tf.concat(pooled, 1);
