@@ -6,7 +6,7 @@ const tseslint = require('typescript-eslint');
 const DRIVERS = ['fastify', 'fastify-plugin', '@fastify/*', 'pg', 'kafkajs', 'onnxruntime-node', 'sharp', 'node-pg-migrate'];
 
 module.exports = tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/gen/**', '.cache/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/gen/**', '.cache/**', '.vigil/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

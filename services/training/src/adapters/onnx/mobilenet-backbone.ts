@@ -13,7 +13,7 @@
  *
  * BatchNormalization is folded into the convolution before it (every BN here follows a bias-free
  * conv), so the graph is only Transpose → Conv (+ Clip for ReLU6, Add for residuals) →
- * AveragePool per feature layer → Flatten → Concat. Bytes are a pure function of the installed package: same sha256 on
+ * AveragePool per feature layer → Flatten → Concat → Sqrt. Bytes are a pure function of the installed package: same sha256 on
  * every build.
  */
 import { readFileSync } from 'node:fs';
@@ -35,6 +35,10 @@ export const BACKBONE_IMAGE_SIZE = 224;
  * ~0.97. Mid-level maps keep the texture that tells the patterns apart; the quadrants keep where it
  * is (one lobe or both lungs), which a global average throws away. The graph also stops at block
  * 13, so serving runs ~60% of the network.
+ * Each pooled mean then goes through a square root ("power normalisation", as for Fisher vectors:
+ * it damps the few channels that fire strongly everywhere, so the linear heads weigh the many weak
+ * ones too). Same splits: type accuracy 0.779 → 0.784 (mean of seeds 1-5 and 42, better on each),
+ * pneumonia specificity at recall 0.98 0.960 → 0.965 (seed 42).
  */
 export const BACKBONE_FEATURES: readonly FeatureSpec[] = ['block_13_expand_relu', 'block_12_expand_relu', 'block_10_expand_relu'].map((layer) => ({ layer, grid: 2 }));
 const OPSET = 13; // Clip takes min/max as inputs since 11; 13 is widely supported (onnxruntime 1.30 included)
@@ -335,7 +339,11 @@ export function buildBackboneOnnx(features: readonly FeatureSpec[] = BACKBONE_FE
     channels += map.channels * f.grid ** 2;
     return name;
   });
-  graph.nodes.push({ opType: 'Concat', name: BACKBONE_OUTPUT, inputs: pooled, outputs: [BACKBONE_OUTPUT], attributes: [{ name: 'axis', kind: 'int', value: 1 }] });
+  graph.nodes.push(
+    { opType: 'Concat', name: 'pooled', inputs: pooled, outputs: ['pooled'], attributes: [{ name: 'axis', kind: 'int', value: 1 }] },
+    // Means of ReLU6 outputs are >= 0, so the square root is defined everywhere (see BACKBONE_FEATURES).
+    { opType: 'Sqrt', name: BACKBONE_OUTPUT, inputs: ['pooled'], outputs: [BACKBONE_OUTPUT], attributes: [] },
+  );
   const onnx = encodeOnnxModel({
     irVersion: IR_VERSION,
     opsetImports: [{ domain: '', version: OPSET }],

@@ -48,7 +48,7 @@ async function loadTfjsFeatures(): Promise<tf.LayersModel> {
 /**
  * Raw 0–255 gray replicated to RGB, divided by 255 in TF.js exactly as nsfwjs's `infer` does
  * (`img.toFloat().div(255)`), so this also checks that XRAY_PREPROCESS scales the way nsfwjs does.
- * Each feature map (NHWC) is averaged over each cell of its grid×grid tiling and laid out channel-major like the ONNX graph (NCHW), then concatenated.
+ * Each feature map (NHWC) is averaged over each cell of its grid×grid tiling and laid out channel-major like the ONNX graph (NCHW), then concatenated and square-rooted.
  */
 async function tfjsEmbeddings(model: tf.LayersModel, images: GrayImage[]): Promise<Float32Array[]> {
   const rgb = new Float32Array(images.length * 224 * 224 * 3);
@@ -59,7 +59,7 @@ async function tfjsEmbeddings(model: tf.LayersModel, images: GrayImage[]): Promi
       const cell = map.shape[1] / BACKBONE_FEATURES[k].grid;
       return tf.avgPool(map, cell, cell, 'valid').transpose([0, 3, 1, 2]).reshape([images.length, -1]);
     });
-    return tf.concat(pooled, 1);
+    return tf.concat(pooled, 1).sqrt();
   });
   try {
     const data = (await out.data()) as Float32Array;
