@@ -2,7 +2,7 @@
  * Converts the MobileNetV2 that ships inside the installed nsfwjs package into an ONNX feature
  * extractor: input `image` float32 [N,224,224,3] (NHWC, RGB, pixel / 255 — nsfwjs's own `infer`
  * divides by 255 and nothing else, so the network was trained on [0, 1]) → output `embedding`
- * float32 [N,D], pooled feature maps of the layers BACKBONE_FEATURES names (see there). The layers after
+ * float32 [N,D], square roots of the pooled feature maps of the layers BACKBONE_FEATURES names (see there). The layers after
  * them, and the NSFW head, are dropped.
  *
  * Why convert rather than download: nothing may be fetched at run time, and these weights are
@@ -359,6 +359,7 @@ export function buildBackboneOnnx(features: readonly FeatureSpec[] = BACKBONE_FE
     metadata: {
       'vigil.backbone.source': source,
       'vigil.backbone.features': JSON.stringify(features),
+      'vigil.backbone.output': 'sqrt of each pooled mean',
       'vigil.backbone.input': 'NHWC float32 RGB, pixel / 255 (range [0, 1])',
     },
   });
