@@ -1,5 +1,6 @@
 /** @vigil/common — the one shared package. Import by name: `import { VigilError } from '@vigil/common'`. */
 export * from './errors/vigil-error';
+export * from './errors/outage';
 export * from './config/load-config';
 export * from './logging/logger';
 export * from './metrics/registry';

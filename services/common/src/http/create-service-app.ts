@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ApiKeyStore } from '../auth/api-key-store';
 import { authPlugin } from './plugins/auth';
-import { errorHandlerPlugin } from './plugins/error-handler';
+import { VigilError } from '../errors/vigil-error';
+import { errorHandlerPlugin, sendProblem } from './plugins/error-handler';
 import { healthPlugin, type ReadinessCheck } from './plugins/health';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
@@ -43,6 +44,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Vigi
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // fastify's own 503 while closing is plain JSON; the onRequest hook below answers problem+json.
+    return503OnClosing: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -50,6 +53,17 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Vigi
   // types), so a text body is answered 415 rather than failing schema validation with a vague 400.
   app.removeContentTypeParser('text/plain');
   await app.register(errorHandlerPlugin);
+  // After SIGTERM, requests still arriving on kept-alive sockets are told to go elsewhere (503,
+  // problem+json, Connection: close) while the ones in flight finish.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!draining) return;
+    reply.header('connection', 'close');
+    return sendProblem(reply, request, new VigilError('VIGIL_UNAVAILABLE', 'The service is shutting down; retry on another instance'));
+  });
   await app.register(requestContextPlugin);
   await app.register(metricsPlugin, { registry: options.metrics });
   await app.register(openApiPlugin, { title: `Vigil ${options.service}`, version: options.version ?? '0.1.0' });

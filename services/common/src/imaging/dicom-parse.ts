@@ -22,10 +22,13 @@ export function parseDicomBytes(bytes: Uint8Array, limits: ImageLimits): ParsedD
   if (!hasPart10Prefix(bytes)) {
     const uid = bareDicomTransferSyntax(bytes);
     if (!uid) throw new VigilError('VIGIL_UNSUPPORTED_MEDIA_TYPE', 'The bytes are not a DICOM Part 10 file');
-    return { dataSet: parseOrRefuse(() => dicomParser.parseDicom(bytes, { TransferSyntaxUID: uid })), transferSyntax: lookupTransferSyntax(uid), hasFileMeta: false };
+    const bare = parseOrRefuse(() => dicomParser.parseDicom(bytes, { TransferSyntaxUID: uid }));
+    assertWithinBytes(bare);
+    return { dataSet: bare, transferSyntax: lookupTransferSyntax(uid), hasFileMeta: false };
   }
   const meta = parseOrRefuse(() => dicomParser.readPart10Header(bytes));
-  const uid = meta.string('x00020010');
+  // Values are read lazily, so a lying length throws (a string) here, not in readPart10Header.
+  const uid = parseOrRefuse(() => meta.string('x00020010'));
   if (!uid) {
     // PS3.10 7.1 makes (0002,0010) Type 1: without it the dataset's byte order and VR encoding are guesses.
     throw new VigilError('VIGIL_VALIDATION', 'The DICOM file meta lacks the Transfer Syntax UID (0002,0010)', {
@@ -34,7 +37,26 @@ export function parseDicomBytes(bytes: Uint8Array, limits: ImageLimits): ParsedD
   }
   const transferSyntax = lookupTransferSyntax(uid);
   const dataSet = parseOrRefuse(() => dicomParser.parseDicom(bytes, { inflater: boundedInflater(limits) }));
+  assertWithinBytes(dataSet);
   return { dataSet, transferSyntax, hasFileMeta: true };
+}
+
+/**
+ * dicom-parser checks explicit-VR datasets for overrun but not implicit ones: there a (7FE0,0010)
+ * length of 0x7FFFFFF0 in a 1 MB file was accepted, and de-identification then wrote (and hashed)
+ * a 2 GB object for two minutes on the event loop. Every element, in sequences too, must end
+ * inside the bytes received.
+ */
+function assertWithinBytes(dataSet: dicomParser.DataSet, size = dataSet.byteArray.length): void {
+  for (const element of Object.values(dataSet.elements)) {
+    if (!element.hadUndefinedLength && element.dataOffset + element.length > size) {
+      const tag = `(${element.tag.slice(1, 5)},${element.tag.slice(5)})`.toUpperCase();
+      throw new VigilError('VIGIL_VALIDATION', `The DICOM file is truncated or lies about a length: element ${tag} claims ${element.length} bytes, ${Math.max(0, size - element.dataOffset)} remain`, {
+        details: { reason: 'truncated', tag },
+      });
+    }
+    for (const item of element.items ?? []) if (item.dataSet) assertWithinBytes(item.dataSet, size);
+  }
 }
 
 /**

@@ -2,7 +2,8 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { VigilError } from '../errors/vigil-error';
 import type { BatchMessageConsumer, IncomingMessage, MessageProducer } from '../kafka/ports';
-import { EVENT_ID_PATTERN, isInfrastructureOutage, retryOrDeadLetter, sendToDeadLetter } from './dead-letter';
+import { isInfrastructureOutage } from '../errors/outage';
+import { EVENT_ID_PATTERN, retryOrDeadLetter, sendToDeadLetter } from './dead-letter';
 import type { InboxMessage } from './inbox-consumer';
 import { HEADER_EVENT_ID } from './outbox';
 

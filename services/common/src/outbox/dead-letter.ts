@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { isInfrastructureOutage } from '../errors/outage';
 import { isVigilError } from '../errors/vigil-error';
 import type { IncomingMessage, MessageProducer } from '../kafka/ports';
 
@@ -37,14 +38,6 @@ export async function sendToDeadLetter(
       },
     },
   ]);
-}
-
-/** Postgres or Kafka being down: not the message's fault, so it must come back rather than be dead-lettered. */
-export function isInfrastructureOutage(err: unknown): boolean {
-  if (isVigilError(err)) return err.code === 'VIGIL_UNAVAILABLE';
-  const code = (err as { code?: unknown }).code;
-  // SQLSTATE class 08 (connection exception), 57P01..03 (server shutting down), socket errors.
-  return typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT)$/.test(code));
 }
 
 export interface RetryRules {

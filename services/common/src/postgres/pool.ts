@@ -27,6 +27,11 @@ export function createPool(options: PoolOptions): Pool {
   // An idle client losing its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next checkout simply opens a new connection.
   pool.on('error', () => undefined);
+  // pg-pool removes its idle listener while a client is checked out, so a server restart (57P01 to
+  // every backend) emitting 'error' on a client a service holds, e.g. the outbox relay across
+  // producer.send, would crash the process. The query in flight still fails and the broken client
+  // is discarded on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

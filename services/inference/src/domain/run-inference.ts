@@ -6,6 +6,8 @@ import { postprocessRow } from './postprocess';
 import { checkInputs, rowOf } from './tensors';
 
 export const MAX_BATCH = 1000;
+/** Business ids are indexed in the audit (a btree entry holds at most ~2.7 kB). */
+export const MAX_ENTITY_ID = 200;
 
 export interface InferenceRequest {
   modelName: string;
@@ -44,6 +46,14 @@ export function inputHash(row: Record<string, unknown>): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** True when every number in an output (nested in arrays and objects) is finite. */
+function allFinite(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(allFinite);
+  if (value && typeof value === 'object') return Object.values(value).every(allFinite);
+  return true;
+}
+
 /**
  * The one inference path behind every endpoint: lookup → ready → check inputs → execute →
  * post-process → audit. Nothing is returned unless its audit rows (and prediction-made events)
@@ -70,6 +80,8 @@ async function infer(req: InferenceRequest, deps: InferenceDeps): Promise<Infere
       throw new VigilError('VIGIL_NOT_FOUND', `Version ${req.version} of ${req.modelName} is not live (live: ${model.ref.version})`);
     }
     const { tensors, batch } = checkInputs(model.config, req.inputs, MAX_BATCH);
+    const longId = req.entityIds?.findIndex((id) => typeof id === 'string' && id.length > MAX_ENTITY_ID) ?? -1;
+    if (longId >= 0) throw new VigilError('VIGIL_VALIDATION', `Row ${longId + 1}: the id is longer than ${MAX_ENTITY_ID} characters`);
     const t0 = performance.now();
     const exec = { queueMs: 0, computeMs: 0 };
     const outputs = await model.execute(tensors, exec);
@@ -91,6 +103,11 @@ async function infer(req: InferenceRequest, deps: InferenceDeps): Promise<Infere
         output: postprocessRow(model.config, input, outputs, i),
         latencyMs,
       });
+    }
+    const bad = predictions.findIndex((p) => !allFinite(p.output));
+    if (bad >= 0) {
+      // Nothing is audited or returned: an answer the client can't use must not enter the trail.
+      throw new VigilError('VIGIL_UNPROCESSABLE', `The model produced a non-finite output for row ${bad + 1}; check the magnitudes of its inputs`);
     }
     const t2 = performance.now();
     try {

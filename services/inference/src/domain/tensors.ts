@@ -1,6 +1,7 @@
 import { VigilError } from '@vigil/common';
 import type { ModelConfig, Tensor } from './ports';
 
+const FP32_MAX = 3.4028234663852886e38;
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /**
@@ -24,6 +25,12 @@ export function checkInputs(config: ModelConfig, inputs: Tensor[], maxBatch: num
     }
     const wrong = t.data.findIndex((v) => (spec.datatype === 'BYTES' ? typeof v !== 'string' : typeof v !== 'number' && v !== null));
     if (wrong >= 0) throw new VigilError('VIGIL_VALIDATION', `Input ${spec.name} element ${wrong} is not ${spec.datatype === 'BYTES' ? 'a string' : 'a number'}`);
+    // A JSON number such as 1e308 is finite in JavaScript but Infinity once it is a float32 in the
+    // graph, and Infinity - Infinity is NaN: refuse it here rather than audit a NaN score.
+    const huge = spec.datatype === 'FP32' ? t.data.findIndex((v) => typeof v === 'number' && !(Math.abs(v) <= FP32_MAX)) : -1;
+    if (huge >= 0) {
+      throw new VigilError('VIGIL_UNPROCESSABLE', `Input ${spec.name} element ${huge} (${t.data[huge]}) is outside the float32 range of the model (±${FP32_MAX.toExponential(3)})`);
+    }
     if (batch !== -1 && t.shape[0] !== batch) throw new VigilError('VIGIL_VALIDATION', `Inputs disagree on the batch size (${batch} vs ${t.shape[0]} for ${spec.name})`);
     batch = t.shape[0];
     return t;

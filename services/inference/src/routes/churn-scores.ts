@@ -1,6 +1,6 @@
 import { Type, VigilError, type ChurnRow, type VigilRoutes } from '@vigil/common';
 import type { CustomerRecords } from '../domain/ports';
-import type { InferenceDeps } from '../domain/run-inference';
+import { MAX_ENTITY_ID, type InferenceDeps } from '../domain/run-inference';
 import { scoreChurn } from '../domain/score-churn';
 
 export interface ChurnRoutesDeps extends InferenceDeps {
@@ -15,7 +15,7 @@ const ScoreResponse = Type.Object({
   ),
 });
 // Row contents are checked by the domain (one 422 listing every bad row), not here.
-const CustomerRow = Type.Object({ customerID: Type.String({ minLength: 1 }) }, { additionalProperties: true });
+const CustomerRow = Type.Object({ customerID: Type.String({ minLength: 1, maxLength: MAX_ENTITY_ID }) }, { additionalProperties: true });
 
 export const churnScoreRoutes: VigilRoutes<ChurnRoutesDeps> = async (app, deps) => {
   app.post(

@@ -82,17 +82,26 @@ export const dicomwebStowRoutes: VigilRoutes<DicomwebStowRouteDeps> = async (app
       503: stowAnswer('No instance was stored for want of resources that may come back (blob store, database): retry'),
     },
   };
+  // PS3.18 10.5.1: a STOW-RS body is multipart/related. JSON or anything else is the wrong media
+  // type (415), decided before any parser reads the body (a JSON one would have been parsed).
+  const onRequest = async (request: { headers: { 'content-type'?: string } }) => {
+    const { essence } = parseMediaType(request.headers['content-type']);
+    if (essence !== 'multipart/related') {
+      throw new VigilError('VIGIL_UNSUPPORTED_MEDIA_TYPE', `Send multipart/related; type="application/dicom" (PS3.10 instances), not ${essence || 'no content type'}`);
+    }
+  };
   const config = { scopes: ['xray:submit'] };
   // fastify logs each request's URL, and a Study Instance UID in it identifies the patient's study
   // (PS3.15 re-maps it): this route's request log gives the route pattern instead.
   const logSerializers = {
     req: (req: FastifyRequest) => ({ method: req.method, url: req.routeOptions.url, host: req.host, remoteAddress: req.ip }),
   };
-  app.post('/dicomweb/studies', { config, bodyLimit: studies.maxStowBytes, schema: { ...schema, summary: 'STOW-RS: store DICOM instances', description } }, store);
+  app.post('/dicomweb/studies', { config, onRequest, bodyLimit: studies.maxStowBytes, schema: { ...schema, summary: 'STOW-RS: store DICOM instances', description } }, store);
   app.post(
     '/dicomweb/studies/:studyUID',
     {
       config,
+      onRequest,
       bodyLimit: studies.maxStowBytes,
       logSerializers,
       schema: {

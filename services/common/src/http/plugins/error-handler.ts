@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isInfrastructureOutage } from '../../errors/outage';
 import { isVigilError, VigilError } from '../../errors/vigil-error';
 
 export const PROBLEM_JSON = 'application/problem+json';
@@ -42,6 +43,8 @@ function toVigilError(err: FastifyError): VigilError {
     return new VigilError('VIGIL_VALIDATION', `Malformed request body: ${err.message}`);
   }
   if (err.statusCode === 503) return new VigilError('VIGIL_UNAVAILABLE', err.message);
+  // A query cut by a database restart is the dependency's fault, not the request's: 503, retry.
+  if (isInfrastructureOutage(err)) return new VigilError('VIGIL_UNAVAILABLE', 'A dependency is unavailable; retry shortly', { cause: err });
   return new VigilError('VIGIL_INTERNAL', 'Internal error', { cause: err });
 }
 
@@ -66,6 +69,26 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   return reply.code(error.status).type(PROBLEM_JSON).send(problemFor(error, request));
 }
 
+/** nginx's lingering_time: how long a refused upload may go on being read and discarded. */
+const LINGER_MS = 30_000;
+
+/**
+ * A request refused before its body was read (413 on Content-Length, 401, 415): fastify asks for
+ * Connection: close, and Node then closes a socket that still holds unread upload bytes, which
+ * sends a TCP reset: a client still sending 60 MB saw EPIPE instead of the 413. Lingering close
+ * instead: the answer goes out on a kept-alive connection, Node reads and discards the rest of
+ * the body, and a client still sending after LINGER_MS is cut off.
+ */
+function lingerForBody(request: FastifyRequest, reply: FastifyReply): void {
+  reply.removeHeader('connection');
+  const raw = request.raw;
+  const timer = setTimeout(() => raw.socket?.destroy(), LINGER_MS).unref();
+  const done = () => clearTimeout(timer);
+  raw.once('end', done);
+  raw.once('close', done);
+  raw.resume();
+}
+
 /** One handler for every error: problem+json (RFC 9457), logged once with its request id. */
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
@@ -73,6 +96,7 @@ export const errorHandlerPlugin = fp(
       const error = toVigilError(err);
       if (error.status >= 500) request.log.error({ err }, 'request failed');
       else request.log.info({ code: error.code, detail: error.message }, 'request rejected');
+      if (!request.raw.complete) lingerForBody(request, reply);
       return sendProblem(reply, request, error);
     });
     app.setNotFoundHandler((request, reply) =>

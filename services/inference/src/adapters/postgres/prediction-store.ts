@@ -1,4 +1,4 @@
-import { AlertSeverity, stageEvents, TOPICS, withTransaction, type Pool } from '@vigil/common';
+import { AlertSeverity, isInfrastructureOutage, stageEvents, TOPICS, withTransaction, type Pool } from '@vigil/common';
 import type { PredictionAlert, PredictionRecord, PredictionStore } from '../../domain/ports';
 
 const SEVERITY = { info: AlertSeverity.INFO, warning: AlertSeverity.WARNING, critical: AlertSeverity.CRITICAL } as const;
@@ -88,7 +88,18 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
         for (const w of batch) w.resolve();
         options.onCommitted?.();
       } catch (err) {
-        for (const w of batch) w.reject(err);
+        if (batch.length === 1 || isInfrastructureOutage(err)) {
+          for (const w of batch) w.reject(err);
+          continue;
+        }
+        // One request's rows broke the group (a value Postgres refuses): each request alone, so
+        // only that one fails and the others it happened to be batched with are still audited.
+        for (const w of batch) {
+          await write(w.records, w.alerts).then(() => {
+            w.resolve();
+            options.onCommitted?.();
+          }, w.reject);
+        }
       }
     }
     writers--;
