@@ -97,5 +97,63 @@ describe('a service process', () => {
       expect(unsent.rows[0].n).toBe(0);
       expect(svc.output().stdout).toMatch(/"msg":"shut down"/);
     });
+
+    test('requests that arrive while it drains after SIGTERM get 503 problem+json, and it exits inside its timeout', async () => {
+      const port = await freePort();
+      svc = startIngestion({ DATABASE_URL: db.url, PORT: String(port), VIGIL_ADMIN_KEY: ADMIN_KEY });
+      expect(await waitFor(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0), (s) => s === 200, 60_000)).toBe(200);
+      const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+      // A slow upload keeps the drain open for a second and a half, as a long request would; a
+      // second client whose request is half-sent at SIGTERM finishes it during the drain.
+      const request = (entityId: string) => {
+        const b = JSON.stringify({ entityId, label: 'No' });
+        return `POST /v1/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(b)}\r\n\r\n${b}`;
+      };
+      const rawClient = (text: string, splitAt: number, restAfterMs: number) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let wire = '';
+        socket.on('data', (d) => (wire += d));
+        socket.on('error', () => undefined);
+        socket.write(text.slice(0, splitAt));
+        setTimeout(() => socket.write(text.slice(splitAt)), restAfterMs);
+        return new Promise<string>((resolve) => socket.on('close', () => resolve(wire)));
+      };
+      const slowText = request('slow-during-drain');
+      const slow = rawClient(slowText, slowText.length - 10, 2100);
+      const late = rawClient(request('arrived-during-drain'), 20, 1300);
+      // Eight clients on kept-alive connections posting feedback as fast as they are answered.
+      const answers: { status: number; type: string }[] = [];
+      let running = true;
+      const loop = async (n: number) => {
+        for (let i = 0; running; i++) {
+          const res = await fetch(`http://127.0.0.1:${port}/v1/feedback`, { method: 'POST', headers, body: JSON.stringify({ entityId: `drain-${n}-${i}`, label: 'Yes' }) }).catch(() => null);
+          if (!res) return; // the listener is closed: new connections are refused, as a load balancer expects
+          answers.push({ status: res.status, type: res.headers.get('content-type') ?? '' });
+          await res.text();
+        }
+      };
+      const loops = Array.from({ length: 8 }, (_, n) => loop(n));
+      await new Promise((r) => setTimeout(r, 300));
+      const signalled = Date.now();
+      svc.child.kill('SIGTERM');
+      const code = await svc.exited;
+      const [slowWire, lateWire] = await Promise.all([slow, late]);
+      running = false;
+      await Promise.all(loops);
+      expect(code).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(9000); // SHUTDOWN_TIMEOUT_MS: it was not forced
+      expect(svc.output().stdout).not.toMatch(/shutdown timed out/);
+      expect(svc.output().stdout).toMatch(/"msg":"shut down"/);
+      expect(slowWire).toMatch(/^HTTP\/1\.1 201/);
+      expect(lateWire).toMatch(/^HTTP\/1\.1 503/);
+      expect(lateWire).toMatch(/content-type: application\/problem\+json/i);
+      expect(lateWire).toMatch(/connection: close/i);
+      expect(lateWire).toContain('"code":"VIGIL_UNAVAILABLE"');
+      // Everyone else got an answer or, once the listener was closed, a refused connection.
+      expect(answers.length).toBeGreaterThan(0);
+      expect(answers.every((a) => a.status === 201 || (a.status === 503 && a.type.startsWith('application/problem+json')))).toBe(true);
+      const stored = await db.pool.query("SELECT entity_id FROM ingestion.feedback WHERE entity_id IN ('slow-during-drain', 'arrived-during-drain')");
+      expect(stored.rows).toEqual([{ entity_id: 'slow-during-drain' }]);
+    });
   });
 });

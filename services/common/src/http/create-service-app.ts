@@ -64,6 +64,12 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Vigi
     reply.header('connection', 'close');
     return sendProblem(reply, request, new VigilError('VIGIL_UNAVAILABLE', 'The service is shutting down; retry on another instance'));
   });
+  // Node's server.close() closes the connections idle at that moment only; one whose request was
+  // still in flight became idle later, stayed open on the client's keep-alive, and held the
+  // shutdown until SHUTDOWN_TIMEOUT_MS forced it. Answers sent while draining close their socket.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   await app.register(requestContextPlugin);
   await app.register(metricsPlugin, { registry: options.metrics });
   await app.register(openApiPlugin, { title: `Vigil ${options.service}`, version: options.version ?? '0.1.0' });
