@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isInfrastructureOutage } from '../../errors/outage';
@@ -80,9 +81,12 @@ const LINGER_MS = 30_000;
  * the body, and a client still sending after LINGER_MS is cut off.
  */
 function lingerForBody(request: FastifyRequest, reply: FastifyReply): void {
-  reply.removeHeader('connection');
   const raw = request.raw;
-  const timer = setTimeout(() => raw.socket?.destroy(), LINGER_MS).unref();
+  const socket = raw.socket;
+  // app.inject() has no socket to linger on.
+  if (!(socket instanceof Socket)) return;
+  reply.removeHeader('connection');
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref();
   const done = () => clearTimeout(timer);
   raw.once('end', done);
   raw.once('close', done);
