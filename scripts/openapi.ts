@@ -26,6 +26,8 @@ import { createModelSource } from '../services/inference/src/adapters/postgres/m
 import { createLiveModels } from '../services/inference/src/domain/live-models';
 import { createDatasetReader } from '../services/training/src/adapters/postgres/dataset-reader';
 import { createJobStore } from '../services/training/src/adapters/postgres/job-store';
+import { createModelInspector } from '../services/training/src/adapters/onnx/model-inspector';
+import { createRegistrationStore } from '../services/training/src/adapters/postgres/registration-store';
 import { createRegistryStore } from '../services/training/src/adapters/postgres/registry-store';
 import { createModelRepository } from '../services/training/src/adapters/storage/model-repository';
 import { createAlertStore } from '../services/monitoring/src/adapters/postgres/alert-store';
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
       datasets: createDatasetReader(pool),
       registry: createRegistryStore(pool),
       promotionMargin: 0.01,
+      registration: { inspector: createModelInspector(), store: createRegistrationStore(pool, createModelRepository('/nonexistent')), maxModelBytes: 1 },
     }),
     monitoring: await buildMonitoring({
       ...base('monitoring'),

@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { createApiKeyStore, type VigilApp } from '@vigil/common';
-import { startChurnStack } from './support/churn-stack';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import type { VigilApp } from '@vigil/common';
+import { useChurnStack } from './support/churn-stack';
 import { buildBody, send, type HostileRequest } from './support/hostile-request';
-import { testBus, waitFor } from './support/kafka';
+import { waitFor } from './support/kafka';
 import { TELCO_CSV } from './support/shared-data';
 
 /**
@@ -20,33 +19,26 @@ const csvText = readFileSync(TELCO_CSV, 'utf8');
 const { Churn: _label, ...customer } = (parse(csvText, { columns: true }) as Record<string, string>[])[0];
 
 describe('hostile requests', () => {
-  let db: TestDatabase;
-  let stack: Awaited<ReturnType<typeof startChurnStack>>;
-  const bus = testBus();
-  const admin = bus.admin();
+  const ctx = useChurnStack({ 'red-team': ['*'] });
+  let db: typeof ctx.db;
   let key = '';
   const urls: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    stack = await startChurnStack({ pool: db.pool, inferencePool: db.pool, bus, admin });
-    key = (await createApiKeyStore(db.pool).create('red-team', ['*'])).key;
+    const { stack } = ctx;
+    db = ctx.db;
+    key = ctx.key['red-team'];
     const call = (app: VigilApp, method: 'GET' | 'POST', url: string, payload?: string, type = 'application/json') =>
       app.inject({ method, url, headers: { authorization: `Bearer ${key}`, 'content-type': type }, payload });
     const { datasetId } = (await call(stack.ingestion, 'POST', '/v1/datasets/churn', csvText, 'text/csv')).json();
     const { jobId } = (await call(stack.training, 'POST', '/v1/training/jobs', JSON.stringify({ pipeline: 'churn', datasetId }))).json();
     await waitFor(async () => (await call(stack.training, 'GET', `/v1/training/jobs/${jobId}`)).json().status, (s) => s === 'succeeded' || s === 'failed', 120_000);
     expect((await call(stack.training, 'POST', '/v1/models/churn/versions/1/promote', '{}')).statusCode).toBe(200);
-    expect(await waitFor(() => stack.live.get('churn')?.ref.version, (v) => v === 1, 30_000)).toBe(1);
+    expect(await waitFor(() => ctx.stack.live.get('churn')?.ref.version, (v) => v === 1, 30_000)).toBe(1);
     for (const [name, app] of [['inference', stack.inference], ['ingestion', stack.ingestion]] as const) {
       urls[name] = await app.listen({ host: '127.0.0.1', port: 0 });
     }
   }, 240_000);
-  afterAll(async () => {
-    await stack?.close();
-    await admin.close();
-    await db?.drop();
-  });
 
   test('the corpus has its cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(9);

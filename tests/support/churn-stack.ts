@@ -21,6 +21,8 @@ import { createLiveModels } from '../../services/inference/src/domain/live-model
 import { syncLiveModels } from '../../services/inference/src/domain/sync-live-models';
 import { createDatasetReader } from '../../services/training/src/adapters/postgres/dataset-reader';
 import { createJobStore } from '../../services/training/src/adapters/postgres/job-store';
+import { createModelInspector } from '../../services/training/src/adapters/onnx/model-inspector';
+import { createRegistrationStore } from '../../services/training/src/adapters/postgres/registration-store';
 import { createRegistryStore } from '../../services/training/src/adapters/postgres/registry-store';
 import { createModelRepository } from '../../services/training/src/adapters/storage/model-repository';
 import { createChildHoldoutScorer } from '../../services/training/src/adapters/worker/child-holdout-scorer';
@@ -30,7 +32,8 @@ import { createJobRunner } from '../../services/training/src/jobs/job-runner';
 import { createTrainingRequestedHandler } from '../../services/training/src/consumers/training-requested';
 import { createBatchRunner } from '../../services/inference/src/jobs/batch-runner';
 import { buildIngestionApp } from './ingestion-app';
-import { silentLogger, uniqueName } from './kafka';
+import { createTestDatabase, type TestDatabase } from './database';
+import { silentLogger, testBus, uniqueName } from './kafka';
 
 /**
  * Ingestion, training (with its job runner and outbox relay) and inference (with its
@@ -63,6 +66,7 @@ export async function startChurnStack(opts: {
   const training = await buildTraining({
     ...base('training'), jobs, datasets, registry, promotionMargin: 0.01,
     images: holdoutImages,
+    registration: { inspector: createModelInspector(), store: createRegistrationStore(pool, repository), maxModelBytes: 64 * 1024 * 1024 },
   });
   const producer = bus.producer();
   const relay = createOutboxRelay({ pool, schema: 'training', producer, logger: silentLogger, pollMs: 100 });
@@ -124,4 +128,28 @@ export async function startChurnStack(opts: {
       await Promise.all([ingestion.close(), training.close(), inference.close()]);
     },
   };
+}
+
+/**
+ * A test file's churn stack on its own database and the real broker: started before its tests,
+ * closed after them, with one API key per named client (name → scopes).
+ */
+export function useChurnStack(clients: Record<string, string[]>) {
+  const bus = testBus();
+  const admin = bus.admin();
+  const ctx = { key: {} as Record<string, string> } as {
+    db: TestDatabase; stack: Awaited<ReturnType<typeof startChurnStack>>; key: Record<string, string>;
+  };
+  beforeAll(async () => {
+    ctx.db = await createTestDatabase();
+    ctx.stack = await startChurnStack({ pool: ctx.db.pool, inferencePool: ctx.db.pool, bus, admin });
+    const keys = createApiKeyStore(ctx.db.pool);
+    for (const [client, scopes] of Object.entries(clients)) ctx.key[client] = (await keys.create(client, scopes)).key;
+  }, 120_000);
+  afterAll(async () => {
+    await ctx.stack?.close();
+    await admin.close();
+    await ctx.db?.drop();
+  });
+  return ctx;
 }

@@ -9,6 +9,7 @@ import { createInferenceMetrics } from './adapters/metrics/inference-metrics';
 import { auditRoutes } from './routes/audit';
 import { churnBatchRoutes } from './routes/churn-batch-jobs';
 import { churnScoreRoutes } from './routes/churn-scores';
+import { modelPredictionRoutes } from './routes/model-predictions';
 import { oipMetadataRoutes } from './routes/oip-v2/health-and-metadata';
 import { oipInferRoutes } from './routes/oip-v2/infer';
 import { xrayPredictionRoutes } from './routes/xray-predictions';
@@ -47,5 +48,6 @@ export async function buildApp(deps: InferenceAppDeps): Promise<VigilApp> {
   });
   await app.register(oipMetadataRoutes, { live: deps.live, ready, version: deps.version ?? '0.1.0' });
   await app.register(oipInferRoutes, inference);
+  await app.register(modelPredictionRoutes, inference);
   return app;
 }

@@ -17,6 +17,8 @@ export const ConfigSchema = Type.Composite([
     XRAY_TARGET_RECALL: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.98 }),
     /** Half-width, in log-odds, of the low-confidence band around each X-ray model's threshold. */
     XRAY_CONFIDENCE_LOGIT_MARGIN: Type.Number({ minimum: 0, maximum: 10, default: 1 }),
+    /** The largest ONNX file POST /v1/models/{name}/versions accepts (512 MiB). */
+    MODEL_MAX_BYTES: Type.Integer({ minimum: 1024, default: 512 * 1024 * 1024 }),
     VIGIL_CODE_COMMIT: Type.Optional(Type.String({ minLength: 1 })),
   }),
 ]);

@@ -2,7 +2,9 @@ import { createInboxConsumer, runService, TOPICS } from '@vigil/common';
 import { resolveCodeCommit } from './adapters/code-commit';
 import { createDatasetReader } from './adapters/postgres/dataset-reader';
 import { createJobStore } from './adapters/postgres/job-store';
+import { createRegistrationStore } from './adapters/postgres/registration-store';
 import { createRegistryStore } from './adapters/postgres/registry-store';
+import { createModelInspector } from './adapters/onnx/model-inspector';
 import { createModelRepository } from './adapters/storage/model-repository';
 import { createChildHoldoutScorer } from './adapters/worker/child-holdout-scorer';
 import { createChildTrainer } from './adapters/worker/child-trainer';
@@ -16,7 +18,8 @@ void runService({
   configSchema: ConfigSchema,
   async start(rt) {
     const { config } = rt;
-    const jobs = createJobStore(rt.pool, createModelRepository(config.MODEL_REPOSITORY));
+    const repository = createModelRepository(config.MODEL_REPOSITORY);
+    const jobs = createJobStore(rt.pool, repository);
     const datasets = createDatasetReader(rt.pool);
     const registry = createRegistryStore(rt.pool);
     const trainer = createChildTrainer({
@@ -36,6 +39,7 @@ void runService({
       logger: rt.logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness,
       jobs, datasets, registry, promotionMargin: config.PROMOTION_MARGIN,
       images,
+      registration: { inspector: createModelInspector(), store: createRegistrationStore(rt.pool, repository), maxModelBytes: config.MODEL_MAX_BYTES },
     });
     runner.start();
     // Retraining asked for by monitoring (policy breaches) arrives as training-requested events.

@@ -13,6 +13,9 @@ export function hasScopes(client: AuthenticatedClient, required: readonly string
   return client.scopes.includes(ALL_SCOPES) || required.every((s) => client.scopes.includes(s));
 }
 
+/** predict:{model} runs one registered model; predict:* runs them all. */
+const PREDICT_SCOPE = /^predict:([a-z0-9][a-z0-9_-]{0,63}|\*)$/;
+
 export function isKnownScope(scope: string): boolean {
-  return scope === ALL_SCOPES || (SCOPES as readonly string[]).includes(scope);
+  return scope === ALL_SCOPES || (SCOPES as readonly string[]).includes(scope) || PREDICT_SCOPE.test(scope);
 }

@@ -4,3 +4,4 @@ export * from './churn-encoding';
 export * from './churn-model';
 export { addTreeShap, goesLeft, predictTree, treeExpectedValue } from './tree-shap';
 export * from './drift';
+export * from './tasks';

@@ -1,4 +1,5 @@
 /** What the inference domain needs from the outside world; adapters implement these. */
+import type { ClassLabel, ModelTask } from '@vigil/common';
 
 /** The one internal tensor type; OIP V2 and the domain REST endpoints are codecs onto it. */
 export type Datatype = 'BYTES' | 'FP32' | 'FP64' | 'INT64' | 'INT32' | 'BOOL';
@@ -30,6 +31,14 @@ export interface ModelConfig {
   /** Scores within [low, high] are low confidence. */
   confidenceBand?: { low: number; high: number };
   labels?: { positive: string; negative: string };
+  /** What the version does (binary / multiclass / regression, see @vigil/common tasks); outside models always say. */
+  task?: ModelTask;
+  classes?: ClassLabel[];
+  positiveClass?: ClassLabel;
+  /** Which graph output is the label, the probabilities or the value. */
+  outputRoles?: { label?: string; probabilities?: string; value?: string };
+  /** 'registered' for a version uploaded from outside. */
+  source?: 'registered';
 }
 
 export interface ModelRef {

@@ -1,5 +1,5 @@
 /** What the training domain needs from the outside world; adapters implement these. */
-import type { ChurnRow, ReferenceProfile } from '@vigil/common';
+import type { ChurnRow, ClassLabel, ModelTask, ReferenceProfile } from '@vigil/common';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -37,9 +37,10 @@ export interface ModelVersion {
   name: string;
   version: number;
   sha256: string;
-  jobId: string;
-  datasetId: string;
-  datasetSha256: string;
+  /** Null for a registered version. */
+  jobId: string | null;
+  datasetId: string | null;
+  datasetSha256: string | null;
   metrics: Record<string, unknown>;
   /** config.json of the version: inputs, outputs, threshold, the model spec for explanations. */
   config: ModelConfig;
@@ -48,6 +49,10 @@ export interface ModelVersion {
   jobReason?: string;
   /** Whether it was ever live; set by registry reads. */
   everLive?: boolean;
+  /** Registered from outside (no job): who uploaded it, and the lineage they gave. */
+  source?: 'registered';
+  lineage?: Record<string, unknown>;
+  registeredBy?: string;
 }
 
 export interface ModelConfig {
@@ -73,6 +78,14 @@ export interface ModelConfig {
   confidenceBand?: { low: number; high: number };
   /** Class names for the positive and negative output (xray-type: bacterial / viral). */
   labels?: { positive: string; negative: string };
+  /** What the version does (see @vigil/common tasks); outside models always say. */
+  task?: ModelTask;
+  classes?: ClassLabel[];
+  positiveClass?: ClassLabel;
+  /** Which graph output is the label, the probabilities or the value. */
+  outputRoles?: { label?: string; probabilities?: string; value?: string };
+  /** 'registered' for a version uploaded from outside; absent for pipeline versions. */
+  source?: 'registered';
 }
 
 export interface Deployment {
@@ -174,6 +187,52 @@ export interface RegistryStore {
    * has no artifact: `modelSha256` is empty.
    */
   deploy(d: Omit<Deployment, 'id' | 'deployedAt'>, expectedLive: number | null, modelSha256: string): Promise<Deployment>;
+}
+
+/** One graph input or output as onnxruntime reports it; -1 for a dimension that varies (the batch). */
+export interface TensorSignature {
+  name: string;
+  /** Vigil's (OIP V2) datatype names: FP32, FP64, INT64, INT32, BYTES, BOOL. */
+  datatype: string;
+  shape: number[];
+}
+
+/** An uploaded ONNX file as it will be served. */
+export interface InspectedModel {
+  uploadedSha256: string;
+  /** The bytes served: the upload, or the upload with its ZipMap outputs made tensors. */
+  served: Uint8Array;
+  servedSha256: string;
+  inputs: TensorSignature[];
+  outputs: TensorSignature[];
+  /** ZipMap outputs rewritten, with the class labels ZipMap named. */
+  zipMaps: { output: string; classes: (string | number)[] }[];
+}
+
+/** Loads outside ONNX models the way inference will, before anything of them is stored. */
+export interface ModelInspector {
+  /** Refuses (422, naming the problem) what is not an ONNX model onnxruntime can run. */
+  inspect(onnx: Uint8Array): Promise<InspectedModel>;
+  /** Runs the served model once on `feeds`; returns each output's shape and values, or throws 422. */
+  run(served: Uint8Array, feeds: { name: string; datatype: string; shape: number[]; data: unknown[] }[]): Promise<Record<string, { shape: number[]; data: unknown[] }>>;
+}
+
+/** A version registered from outside: no training job, lineage as the data scientist gave it. */
+export interface Registration {
+  name: string;
+  uploadedSha256: string;
+  /** SHA-256 of the canonical config, so the same bytes and config register once. */
+  configSha256: string;
+  served: Uint8Array;
+  servedSha256: string;
+  config: Omit<ModelConfig, 'name'>;
+  lineage: Record<string, unknown>;
+  registeredBy: string;
+}
+
+export interface RegistrationStore {
+  /** Stores the artifact and the version row (one transaction); an identical earlier registration is returned instead. */
+  register(r: Registration): Promise<{ version: ModelVersion; created: boolean }>;
 }
 
 /** Scores images with stored image-model versions, for the promotion gate (one score list per version). */

@@ -45,7 +45,15 @@ export async function promoteModel(input: PromoteInput, deps: PromoteDeps): Prom
     throw new VigilError('VIGIL_CONFLICT', `Version ${input.version} of ${input.name} is already live`);
   }
   let comparison: HoldoutComparison | null = null;
-  if (live) {
+  // A version registered from outside came with no holdout Vigil can score: nothing shows it is
+  // fit to serve, so a person vouches for it (force, with the reason kept in the history).
+  const unproven = candidate.config.source === 'registered';
+  if (unproven && !input.force) {
+    throw new VigilError('VIGIL_CONFLICT', `Version ${input.version} of ${input.name} was registered without a holdout, so the promotion gate has nothing to compare; promote with force and a reason`, {
+      details: { reason: 'no-holdout' },
+    });
+  }
+  if (live && !unproven) {
     const liveVersion = await requireVersion(deps.registry, input.name, live.version);
     comparison = await compareOnHoldout(candidate, liveVersion, deps);
     const drop = comparison.liveRocAuc - comparison.candidateRocAuc;

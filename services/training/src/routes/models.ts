@@ -20,7 +20,7 @@ const VersionParams = Type.Composite([NameParams, Type.Object({ version: Type.In
  */
 function statusOf(v: ModelVersion, live: number | null): 'live' | 'awaiting-approval' | 'available' {
   if (v.version === live) return 'live';
-  if (v.jobReason && v.jobReason !== 'api' && !v.everLive && v.version > (live ?? 0)) return 'awaiting-approval';
+  if (v.jobReason && v.jobReason !== 'api' && v.jobReason !== 'registered' && !v.everLive && v.version > (live ?? 0)) return 'awaiting-approval';
   return 'available';
 }
 
@@ -40,6 +40,12 @@ const versionView = (v: ModelVersion, live: number | null) => ({
   preprocess: v.config.preprocess ?? null,
   backbone: v.config.backbone ?? null,
   confidenceBand: v.config.confidenceBand ?? null,
+  task: v.config.task ?? null,
+  classes: v.config.classes ?? null,
+  // Registered from outside: who uploaded it and the lineage they gave (with the uploaded and served sha256).
+  source: v.source ?? 'pipeline',
+  registeredBy: v.registeredBy ?? null,
+  lineage: v.lineage ?? null,
   createdAt: v.createdAt.toISOString(),
 });
 

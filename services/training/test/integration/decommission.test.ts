@@ -4,6 +4,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../tests/support
 import { silentLogger } from '../../../../tests/support/kafka';
 import { createDatasetReader } from '../../src/adapters/postgres/dataset-reader';
 import { createJobStore } from '../../src/adapters/postgres/job-store';
+import { createModelInspector } from '../../src/adapters/onnx/model-inspector';
+import { createRegistrationStore } from '../../src/adapters/postgres/registration-store';
 import { createRegistryStore } from '../../src/adapters/postgres/registry-store';
 import { createModelRepository } from '../../src/adapters/storage/model-repository';
 import { buildApp } from '../../src/app';
@@ -19,6 +21,7 @@ describe('POST /v1/models/{name}/decommission: a model taken out of service, its
       logger: silentLogger, metrics: createMetricsRegistry('training'), apiKeys: createApiKeyStore(db.pool), readiness: {},
       jobs: createJobStore(db.pool, createModelRepository('/nonexistent')), datasets: createDatasetReader(db.pool), registry: createRegistryStore(db.pool),
       promotionMargin: 0.01,
+      registration: { inspector: createModelInspector(), store: createRegistrationStore(db.pool, createModelRepository('/nonexistent')), maxModelBytes: 1 << 20 },
     });
     admin = (await createApiKeyStore(db.pool).create('ml-lead', ['models:admin'])).key;
     // Two registered versions of "legacy" (no holdout needed: the first promotion has nothing to be compared with).

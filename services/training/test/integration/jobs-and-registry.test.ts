@@ -4,6 +4,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../tests/support
 import { silentLogger } from '../../../../tests/support/kafka';
 import { createDatasetReader } from '../../src/adapters/postgres/dataset-reader';
 import { createJobStore } from '../../src/adapters/postgres/job-store';
+import { createModelInspector } from '../../src/adapters/onnx/model-inspector';
+import { createRegistrationStore } from '../../src/adapters/postgres/registration-store';
 import { createRegistryStore } from '../../src/adapters/postgres/registry-store';
 import { createModelRepository } from '../../src/adapters/storage/model-repository';
 import { buildApp } from '../../src/app';
@@ -19,6 +21,7 @@ describe('training jobs and registry: bad requests and dead processes', () => {
     app = await buildApp({
       logger: silentLogger, metrics: createMetricsRegistry('training'), apiKeys: createApiKeyStore(db.pool), readiness: {},
       jobs: jobs(), datasets: createDatasetReader(db.pool), registry: createRegistryStore(db.pool), promotionMargin: 0.01,
+      registration: { inspector: createModelInspector(), store: createRegistrationStore(db.pool, createModelRepository('/nonexistent')), maxModelBytes: 1 << 20 },
     });
     key = (await createApiKeyStore(db.pool).create('ml', ['models:admin'])).key;
   });

@@ -54,8 +54,8 @@ export function createPredictionStore(pool: Pool, options: PredictionStoreOption
           // The event carries the decision, not the explanation: the audit row has the full output
           // under predictionId, and encoding explanations as protobuf Structs doubled the audit cost.
           output: eventOutput(r.output),
-          score: typeof r.output.probability === 'number' ? r.output.probability : 0,
-          label: typeof r.output.churn === 'boolean' ? (r.output.churn ? 'churn' : 'no-churn') : '',
+          score: scoreOf(r.output),
+          label: typeof r.output.churn === 'boolean' ? (r.output.churn ? 'churn' : 'no-churn') : r.output.label !== undefined ? String(r.output.label) : '',
           latencyMs: r.latencyMs,
           clientName: r.clientName,
           entityId: r.entityId ?? undefined,
@@ -150,6 +150,12 @@ function toRecord(r: PredictionRow): PredictionRecord {
     entityId: r.entity_id, inputSha256: r.input_sha256, input: r.input, output: r.output, latencyMs: r.latency_ms,
     imageSha256: r.image_sha256,
   };
+}
+
+/** Churn's probability, a task model's score (positive-class or answered-class probability), or a regression's value. */
+function scoreOf(output: Record<string, unknown>): number {
+  for (const key of ['probability', 'score', 'value']) if (typeof output[key] === 'number') return output[key] as number;
+  return 0;
 }
 
 function eventOutput(output: Record<string, unknown>): Record<string, string | number | boolean | null> {

@@ -1,4 +1,5 @@
 import { hasScopes, Type, VigilError, type VigilRoutes } from '@vigil/common';
+import { predictScopes } from '../../domain/predict-instances';
 import { runInference, type InferenceDeps } from '../../domain/run-inference';
 import { fromOip, toOip } from './codec';
 
@@ -41,9 +42,10 @@ export const oipInferRoutes: VigilRoutes<InferenceDeps> = async (app, deps) => {
         const { name, version } = request.params;
         const model = deps.live.get(name);
         if (!model) throw new VigilError('VIGIL_NOT_FOUND', `Model ${name} is not being served`);
-        const scope = SCOPE_BY_PIPELINE[model.config.pipeline];
-        if (scope && !hasScopes(request.client!, [scope])) {
-          throw new VigilError('VIGIL_FORBIDDEN', `Running model ${name} needs scope ${scope}`, { details: { requiredScopes: [scope] } });
+        // A pipeline's models keep their domain scope; any other model needs predict:{name} or predict:*.
+        const scopes = SCOPE_BY_PIPELINE[model.config.pipeline] ? [SCOPE_BY_PIPELINE[model.config.pipeline]] : predictScopes(name);
+        if (!scopes.some((s) => hasScopes(request.client!, [s]))) {
+          throw new VigilError('VIGIL_FORBIDDEN', `Running model ${name} needs scope ${scopes.join(' or ')}`, { details: { requiredScopes: [scopes[0]] } });
         }
         const result = await runInference(
           {

@@ -54,6 +54,8 @@ export interface OnnxValueInfo {
   elemType: OnnxDataTypeName;
   /** A number is a fixed dimension, a string a symbolic one (e.g. the batch size 'N'). */
   shape: (number | string)[];
+  /** Instead of a tensor: a sequence of maps from this key type to elemType (what ZipMap returns). */
+  sequenceOfMapsKey?: 'INT64' | 'STRING';
 }
 
 export interface OnnxGraph {
@@ -160,6 +162,15 @@ function writeNode(w: BinaryWriter, n: OnnxNode): void {
 
 function writeValueInfo(w: BinaryWriter, v: OnnxValueInfo): void {
   w.tag(1, LEN).string(v.name);
+  if (v.sequenceOfMapsKey) {
+    // TypeProto.sequence_type (4) { elem_type: TypeProto.map_type (5) { key_type, value_type: tensor } }.
+    const key = v.sequenceOfMapsKey;
+    message(w, 2, (typeProto) => message(typeProto, 4, (seq) => message(seq, 1, (elem) => message(elem, 5, (map) => {
+      map.tag(1, WireType.Varint).int32(OnnxDataType[key]);
+      message(map, 2, (value) => message(value, 1, (tensor) => tensor.tag(1, WireType.Varint).int32(OnnxDataType[v.elemType])));
+    }))));
+    return;
+  }
   message(w, 2, (typeProto) =>
     message(typeProto, 1, (tensorType) => {
       tensorType.tag(1, WireType.Varint).int32(OnnxDataType[v.elemType]);

@@ -34,6 +34,7 @@ export function toVersion(r: Record<string, any>): ModelVersion { // eslint-disa
     metrics: r.metrics,
     config: r.config,
     createdAt: r.created_at,
+    ...(r.source === 'registered' ? { source: 'registered' as const, lineage: r.lineage ?? {}, registeredBy: r.registered_by } : {}),
     ...(r.job_reason === undefined ? {} : { jobReason: r.job_reason, everLive: r.ever_live }),
   };
 }

@@ -38,9 +38,9 @@ export function createRegistryStore(pool: Pool): RegistryStore {
     },
     async versions(name) {
       const { rows } = await pool.query(
-        `SELECT v.*, j.reason AS job_reason,
+        `SELECT v.*, coalesce(j.reason, 'registered') AS job_reason,
                 EXISTS (SELECT 1 FROM training.deployments d WHERE d.name = v.name AND d.version = v.version) AS ever_live
-           FROM training.model_versions v JOIN training.jobs j ON j.id = v.job_id
+           FROM training.model_versions v LEFT JOIN training.jobs j ON j.id = v.job_id
           WHERE v.name = $1 ORDER BY v.version`,
         [name],
       );
