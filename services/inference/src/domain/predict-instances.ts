@@ -82,8 +82,10 @@ export async function predictInstances(
   if (req.instances.length < 1 || req.instances.length > MAX_BATCH) throw new VigilError('VIGIL_VALIDATION', `Send 1 to ${MAX_BATCH} instances`);
   const model = deps.live.get(req.modelName);
   if (!model) throw new VigilError('VIGIL_NOT_FOUND', `Model ${req.modelName} is not being served (no live version)`);
-  if (!model.config.task) {
-    throw new VigilError('VIGIL_NOT_FOUND', `Model ${req.modelName} declares no task; it is served by its own endpoint and OIP V2`);
+  // A pipeline's versions (churn, X-ray) answer in their own terms (explanations, the two-stage
+  // chain) on their own routes; this one serves versions whose outputs say which is which.
+  if (!model.config.task || !model.config.outputRoles) {
+    throw new VigilError('VIGIL_NOT_FOUND', `Model ${req.modelName} is served by its own endpoint and OIP V2, not by instances`);
   }
   const result = await runInference({ modelName: req.modelName, version: req.version, inputs: toTensors(model.config, req.instances), requestId: req.requestId, clientName: req.clientName }, deps);
   return {

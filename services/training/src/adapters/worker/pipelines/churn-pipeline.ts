@@ -38,6 +38,10 @@ export function runChurnPipeline(rows: ChurnRow[], seed: number, progress: (p: n
       },
       config: {
         pipeline: 'churn',
+        // Like any version, it says what it is: the Telco Churn column's values, the positive one second.
+        task: 'binary-classification',
+        classes: ['No', 'Yes'],
+        positiveClass: 'Yes',
         threshold,
         inputs: CHURN_FEATURES.map((f) => ({ name: f.name, datatype: f.kind === 'categorical' ? 'BYTES' : 'FP32', shape: [-1, 1] })),
         outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],

@@ -114,6 +114,10 @@ function version(
     },
     config: {
       pipeline: 'xray',
+      // Like any version, it says what it is: a binary classifier over its two labels.
+      task: 'binary-classification',
+      classes: [labels.negative, labels.positive],
+      positiveClass: labels.positive,
       threshold: result.threshold,
       confidenceBand: result.band,
       labels,
