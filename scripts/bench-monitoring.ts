@@ -33,6 +33,7 @@ import { createAlertStore } from '../services/monitoring/src/adapters/postgres/a
 import { createFeedbackWriter } from '../services/monitoring/src/adapters/postgres/feedback-writer';
 import { createPredictionStore } from '../services/monitoring/src/adapters/postgres/prediction-store';
 import { createQualityReader } from '../services/monitoring/src/adapters/postgres/quality-reader';
+import { createTaskConfigs } from '../services/monitoring/src/adapters/postgres/task-configs';
 import { buildApp } from '../services/monitoring/src/app';
 import { handlePredictionsMade } from '../services/monitoring/src/consumers/prediction-made';
 import { parseWindows } from '../services/monitoring/src/domain/windows';
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
   const writer = createFeedbackWriter(pool, { onCommitted: () => refresh.kick() });
   const app = await buildApp({
     logger, metrics: registry, apiKeys: createApiKeyStore(pool), readiness: { postgres: () => pingPostgres(pool), kafka: () => kafkaAdmin.ping() },
-    alerts: createAlertStore(pool), feedback: { writer, now: () => new Date(), churnWindowMs: 90 * 86_400_000 }, performance: { reader, defaultWindow: windows[2] },
+    alerts: createAlertStore(pool), feedback: { tasks: createTaskConfigs(pool), writer, now: () => new Date(), churnWindowMs: 90 * 86_400_000 }, performance: { tasks: createTaskConfigs(pool), reader, defaultWindow: windows[2] },
   });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const { key } = await createApiKeyStore(pool).create('bench', ['feedback:write', 'monitoring:read']);

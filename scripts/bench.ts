@@ -11,6 +11,8 @@
  * services, promotes both, then POST /v1/xray/predict with audit:
  *   - 224×224 JPEGs from the set, 8 connections: images/s, p50/p99,
  *   - the 1024×1024 chest DICOM, one connection: median and p99.
+ * byom: a registered skl2onnx-style LogisticRegression (ZipMap rewritten), POST /v1/models/{name}/predict
+ * with audit: 1 row at 64 connections and 1,000 rows at 8, as for churn (run it with churn to compare).
  * Each measurement also reports the service's own mean phase times (queue = decode + batching wait,
  * compute, audit) from /metrics.
  */
@@ -23,6 +25,7 @@ import { parse } from 'csv-parse/sync';
 import { Client } from 'pg';
 import { createApiKeyStore, createPool, migrateAll } from '@vigil/common';
 import { DICOM_DIR, XRAY_DIR } from '../tests/support/shared-data';
+import { logisticRegression, modelForm } from '../tests/support/sklearn-style-models';
 import { imageForm, xrayManifest, xraySample, xrayTar } from '../tests/support/xray-fixtures';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -31,7 +34,7 @@ const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_URL = 'postgres://postgres@127.0.0.1:5432/vigil_bench';
 const PORTS = { ingestion: 19281, training: 19282, inference: 19280 };
 const DURATION_S = Number(process.env.BENCH_SECONDS || 15);
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'churn,xray').split(',').map((s) => s.trim()).filter(Boolean));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'churn,byom,xray').split(',').map((s) => s.trim()).filter(Boolean));
 const XRAY = { trainPerSubtype: 40, images: 64, connections: 8, dicom: 'nhsx_NIH-CXR14_chest_DX_SC_implicitLE.dcm' };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -123,6 +126,32 @@ async function churnScenario(auth: Record<string, string>): Promise<Json> {
   };
 }
 
+/** A registered model served by its task: the generic predict endpoint under the same load as churn's. */
+async function byomScenario(auth: Record<string, string>): Promise<Json> {
+  const form = modelForm(logisticRegression.onnx, { task: 'binary-classification', classes: [0, 1] });
+  const registered = await json(await fetch(url('training', '/v1/models/bench-lr/versions'), { method: 'POST', headers: { ...auth, 'content-type': form.contentType }, body: form.body }));
+  await fetch(url('training', `/v1/models/bench-lr/versions/${registered.version}/promote`), {
+    method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ force: true, reason: 'bench' }),
+  });
+  await until(() => fetch(url('inference', '/v2/models/bench-lr/ready')).then((r) => r.status), (s) => s === 200, 'registered model live');
+  const instances = Array.from({ length: 1000 }, (_, i) => ({ float_input: [(i % 7) / 7, (i % 5) / 5 - 0.5, (i % 3) - 1] }));
+  const post = (rows: unknown[], connections: number) =>
+    autocannon({
+      url: url('inference', '/v1/models/bench-lr/predict'), method: 'POST', connections, duration: DURATION_S,
+      headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ instances: rows }),
+    });
+  await post(instances.slice(0, 1), 16); // warm-up
+  const p0 = await phases('bench-lr');
+  const single = await post(instances.slice(0, 1), 64);
+  const p1 = await phases('bench-lr');
+  const batch = await post(instances, 8);
+  const p2 = await phases('bench-lr');
+  return {
+    singleRow: { connections: 64, requestsPerSec: single.requests.average, p50ms: single.latency.p50, p99ms: single.latency.p99, non2xx: single.non2xx, errors: single.errors, ...phaseDelta(p0, p1) },
+    thousandRows: { connections: 8, requestsPerSec: batch.requests.average, rowsPerSec: batch.requests.average * 1000, p99ms: batch.latency.p99, non2xx: batch.non2xx, ...phaseDelta(p1, p2) },
+  };
+}
+
 /** multipart/form-data requests posting each image to /v1/xray/predict, for autocannon to cycle through. */
 function xrayRequests(images: Buffer[], auth: Record<string, string>) {
   return images.map((image) => {
@@ -193,6 +222,7 @@ async function main(): Promise<void> {
     for (const [name, port] of Object.entries(PORTS)) await until(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status), (s) => s === 200, `${name} ready`);
     const report: Json = { machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0].model}`, loadAverage: os.loadavg() };
     if (SCENARIOS.has('churn')) Object.assign(report, await churnScenario(auth));
+    if (SCENARIOS.has('byom')) report.byom = await byomScenario(auth);
     if (SCENARIOS.has('xray')) report.xray = await xrayScenario(auth);
     report.loadAverageAfter = os.loadavg();
     console.log(JSON.stringify(report, null, 2));

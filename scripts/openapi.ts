@@ -36,6 +36,7 @@ import { createDriftReader } from '../services/monitoring/src/adapters/postgres/
 import { createFeedbackWriter } from '../services/monitoring/src/adapters/postgres/feedback-writer';
 import { createPolicyStore } from '../services/monitoring/src/adapters/postgres/policy-store';
 import { createQualityReader } from '../services/monitoring/src/adapters/postgres/quality-reader';
+import { createTaskConfigs } from '../services/monitoring/src/adapters/postgres/task-configs';
 import { createReviewStore } from '../services/monitoring/src/adapters/postgres/review-store';
 import { createUsageReader } from '../services/monitoring/src/adapters/postgres/usage-reader';
 import { buildApp as buildMonitoring } from '../services/monitoring/src/app';
@@ -87,8 +88,8 @@ async function main(): Promise<void> {
     monitoring: await buildMonitoring({
       ...base('monitoring'),
       alerts: createAlertStore(pool),
-      feedback: { writer: createFeedbackWriter(pool), now: () => new Date(), churnWindowMs: 1 },
-      performance: { reader: createQualityReader(pool), defaultWindow: { name: '7d', ms: 7 * 86_400_000 } },
+      feedback: { tasks: createTaskConfigs(pool), writer: createFeedbackWriter(pool), now: () => new Date(), churnWindowMs: 1 },
+      performance: { tasks: createTaskConfigs(pool), reader: createQualityReader(pool), defaultWindow: { name: '7d', ms: 7 * 86_400_000 } },
       drift: { reader: createDriftReader(pool), defaultWindow: { name: '7d', ms: 7 * 86_400_000 } },
       reviews: { reviews: createReviewStore(pool), now: () => new Date() },
       usage: { reader: createUsageReader(pool), unusedDays: 30 },

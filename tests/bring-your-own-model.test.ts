@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { VigilApp } from '@vigil/common';
 import { useChurnStack } from './support/churn-stack';
-import { waitFor } from './support/kafka';
+import { REPO_ROOT, waitFor } from './support/kafka';
 import { linearRegression, logisticRegression, modelForm, planTree } from './support/sklearn-style-models';
 
 /**
@@ -8,23 +13,28 @@ import { linearRegression, logisticRegression, modelForm, planTree } from './sup
  * training, promoted (forced: they bring no holdout), loaded by inference from the model-deployed
  * event, served over REST and OIP V2 by their task, audited, guarded by predict:{name}, retired.
  */
+const run = promisify(execFile);
+
 describe('bring your own model: register → promote → predict → audit → retire', () => {
   const ctx = useChurnStack({
     'ml-ops': ['models:admin'], 'risk-engine': ['predict:credit-risk'], 'batch-scorer': ['predict:*'], crm: ['churn:score'],
-  });
+    labeller: ['feedback:write', 'monitoring:read'],
+  }, { monitoring: true });
   const key: Record<string, string> = {};
   let stack: typeof ctx.stack;
   let db: typeof ctx.db;
 
   beforeAll(async () => {
     ({ stack, db } = ctx);
-    Object.assign(key, { ml: ctx.key['ml-ops'], risk: ctx.key['risk-engine'], all: ctx.key['batch-scorer'], crm: ctx.key.crm });
+    Object.assign(key, { ml: ctx.key['ml-ops'], risk: ctx.key['risk-engine'], all: ctx.key['batch-scorer'], crm: ctx.key.crm, labeller: ctx.key.labeller });
     for (const [name, onnx, config] of [
       ['credit-risk', logisticRegression.onnx, { task: 'binary-classification', classes: [0, 1], threshold: 0.5, lineage: { codeCommit: 'nb-7f3a', author: 'ds' } }],
       ['plan-movers', planTree.onnx, { task: 'multiclass-classification', classes: planTree.classes }],
       ['house-price', linearRegression.onnx, { task: 'regression' }],
     ] as const) {
-      const f = modelForm(onnx, config);
+      // house-price brings the training inputs it was fitted on, for drift.
+      const reference = ['float_input_0,float_input_1', ...Array.from({ length: 100 }, (_, i) => `${i % 10},${i % 7}`)].join('\n');
+      const f = modelForm(onnx, config, name === 'house-price' ? { reference } : {});
       const res = await stack.training.inject({ method: 'POST', url: `/v1/models/${name}/versions`, headers: { authorization: `Bearer ${key.ml}`, 'content-type': f.contentType }, payload: f.body });
       expect(res.statusCode).toBe(201);
     }
@@ -116,6 +126,48 @@ describe('bring your own model: register → promote → predict → audit → r
     expect((await db.pool.query('SELECT count(*)::int AS n FROM inference.predictions WHERE id = ANY($1::uuid[])', [ids])).rows[0].n).toBe(2);
   });
 
+  test('monitoring takes labels in each model\'s own terms and reports the quality of its task', async () => {
+    const monitoring = ctx.monitoring!.app;
+    const plans = [{ plan: 'basic', usage: 5 }, { plan: 'basic', usage: 50 }, { plan: 'pro', usage: 50 }, { plan: 'plus', usage: 1 }];
+    const movers = (await predict('all', 'plan-movers', plans)).json().predictions as { predictionId: string; label: string }[];
+    const prices = (await predict('all', 'house-price', [[4, 8], [1, 2], [0, 0]])).json().predictions as { predictionId: string; value: number }[];
+    const all = [...movers, ...prices].map((p) => p.predictionId);
+    await waitFor(async () => (await db.pool.query('SELECT count(*)::int AS n FROM monitoring.predictions WHERE prediction_id = ANY($1::uuid[])', [all])).rows[0].n, (n) => n === all.length, 60_000);
+
+    // Truths: the tree's answers are stay, stay, upgrade, churn; two of four are right.
+    const truths = ['churn', 'stay', 'upgrade', 'upgrade'];
+    const actualPrices = [15, 10, 12];
+    const items = [
+      ...movers.map((p, i) => ({ predictionId: p.predictionId, label: truths[i] })),
+      ...prices.map((p, i) => ({ predictionId: p.predictionId, label: actualPrices[i] })),
+      { predictionId: movers[0].predictionId, label: 'downgrade' },
+    ];
+    const posted = await call(monitoring, 'labeller', '/v1/feedback', { items });
+    expect(posted.statusCode).toBe(200);
+    expect(posted.json().rejected).toEqual([expect.objectContaining({ index: 7, reason: expect.stringContaining('one of ["churn","stay","upgrade"]') })]);
+
+    const perf = async (name: string) =>
+      (await monitoring.inject({ method: 'GET', url: `/v1/monitoring/models/${name}/performance?window=1d`, headers: { authorization: `Bearer ${key.labeller}` } })).json().versions[0];
+    const tree = await waitFor(() => perf('plan-movers'), (v) => v?.taskMetrics?.labelled === 4, 30_000);
+    const answered = movers.map((p) => p.label);
+    expect(tree.task).toBe('multiclass-classification');
+    expect(tree.taskMetrics.accuracy).toBeCloseTo(answered.filter((a, i) => a === truths[i]).length / 4, 10);
+    expect(tree.taskMetrics.confusion.upgrade[answered[3]]).toBe(1);
+    expect(tree.taskMetrics.perClass.stay).toMatchObject({ support: 1 });
+    const reg = await perf('house-price');
+    const errors = prices.map((p, i) => p.value - actualPrices[i]);
+    expect(reg.task).toBe('regression');
+    expect(reg.taskMetrics.mae).toBeCloseTo(errors.reduce((a, e) => a + Math.abs(e), 0) / 3, 4);
+    expect(reg.taskMetrics.meanError).toBeCloseTo(errors.reduce((a, e) => a + e, 0) / 3, 4);
+    expect(reg.taskMetrics.rmse).toBeCloseTo(Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / 3), 4);
+
+    // Drift against the registered reference: each input column and the value.
+    const drift = (await monitoring.inject({ method: 'GET', url: '/v1/monitoring/models/house-price/drift?window=1d', headers: { authorization: `Bearer ${key.labeller}` } })).json();
+    expect(drift).toMatchObject({ features: [expect.objectContaining({ feature: 'float_input_0' }), expect.objectContaining({ feature: 'float_input_1' })] });
+    expect(drift.features.every((f: { psi: number }) => Number.isFinite(f.psi))).toBe(true);
+    expect(Number.isFinite(drift.score)).toBe(true);
+  });
+
   test('a decommissioned model is no longer served', async () => {
     const res = await call(stack.training, 'ml', '/v1/models/house-price/decommission', { reason: 'replaced by the pricing service' });
     expect(res.statusCode).toBe(200);
@@ -123,5 +175,24 @@ describe('bring your own model: register → promote → predict → audit → r
     const gone = await predict('all', 'house-price', [[1, 2]]);
     expect(gone.statusCode).toBe(404);
     expect(gone.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  test('npm run vigil -- models register uploads a file and prints the version, or the problem with exit 1', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-'));
+    writeFileSync(path.join(dir, 'model.onnx'), linearRegression.onnx);
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ task: 'regression', lineage: { author: 'cli' } }));
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ task: 'binary-classification', classes: [0, 1] }));
+    const url = await stack.training.listen({ host: '127.0.0.1', port: 0 });
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/vigil.ts'), 'models', 'register', ...args], {
+        cwd: REPO_ROOT, env: { ...process.env, VIGIL_TRAINING_URL: url, VIGIL_API_KEY: key.ml },
+      }).then((r) => ({ code: 0, ...r }), (err) => ({ code: err.code as number, stdout: err.stdout as string, stderr: err.stderr as string }));
+    const first = await cli('cli-model', path.join(dir, 'model.onnx'), '--config', path.join(dir, 'config.json'));
+    expect(first).toMatchObject({ stderr: '', code: 0, stdout: expect.stringMatching(/^cli-model version 1 \(registered; sha256 [0-9a-f]{64}; task regression\)/) });
+    const again = await cli('cli-model', path.join(dir, 'model.onnx'), '--config', path.join(dir, 'config.json'));
+    expect(again.stdout).toMatch(/^cli-model version 1 \(already registered/);
+    const bad = await cli('cli-model', path.join(dir, 'model.onnx'), '--config', path.join(dir, 'bad.json'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/refused \(422 VIGIL_UNPROCESSABLE\): /);
   });
 });

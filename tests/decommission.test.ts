@@ -5,6 +5,7 @@ import { createAlertStore } from '../services/monitoring/src/adapters/postgres/a
 import { createDriftReader } from '../services/monitoring/src/adapters/postgres/drift-reader';
 import { createFeedbackWriter } from '../services/monitoring/src/adapters/postgres/feedback-writer';
 import { createQualityReader } from '../services/monitoring/src/adapters/postgres/quality-reader';
+import { createTaskConfigs } from '../services/monitoring/src/adapters/postgres/task-configs';
 import { buildApp as buildMonitoring } from '../services/monitoring/src/app';
 import { startChurnStack } from './support/churn-stack';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -38,8 +39,8 @@ describe('a churn model watched and retired: drift of real scores, decommission,
     monitoring = await buildMonitoring({
       logger: silentLogger, metrics: createMetricsRegistry('monitoring'), apiKeys: createApiKeyStore(monitoringPool), readiness: {},
       alerts: createAlertStore(monitoringPool),
-      feedback: { writer: createFeedbackWriter(monitoringPool), now: () => new Date(), churnWindowMs: 90 * 86_400_000 },
-      performance: { reader: createQualityReader(monitoringPool), defaultWindow: week },
+      feedback: { tasks: createTaskConfigs(monitoringPool), writer: createFeedbackWriter(monitoringPool), now: () => new Date(), churnWindowMs: 90 * 86_400_000 },
+      performance: { tasks: createTaskConfigs(monitoringPool), reader: createQualityReader(monitoringPool), defaultWindow: week },
       drift: { reader: createDriftReader(monitoringPool), defaultWindow: week },
     });
     const keys = createApiKeyStore(db.pool);

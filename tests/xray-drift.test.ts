@@ -6,6 +6,7 @@ import { createAlertStore } from '../services/monitoring/src/adapters/postgres/a
 import { createDriftReader } from '../services/monitoring/src/adapters/postgres/drift-reader';
 import { createFeedbackWriter } from '../services/monitoring/src/adapters/postgres/feedback-writer';
 import { createQualityReader } from '../services/monitoring/src/adapters/postgres/quality-reader';
+import { createTaskConfigs } from '../services/monitoring/src/adapters/postgres/task-configs';
 import { buildApp as buildMonitoring } from '../services/monitoring/src/app';
 import { startChurnStack } from './support/churn-stack';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -34,8 +35,8 @@ describe('X-ray drift end to end: the training images’ statistics are the refe
     monitoring = await buildMonitoring({
       logger: silentLogger, metrics: createMetricsRegistry('monitoring'), apiKeys: createApiKeyStore(monitoringPool), readiness: {},
       alerts: createAlertStore(monitoringPool),
-      feedback: { writer: createFeedbackWriter(monitoringPool), now: () => new Date(), churnWindowMs: 90 * 86_400_000 },
-      performance: { reader: createQualityReader(monitoringPool), defaultWindow: day },
+      feedback: { tasks: createTaskConfigs(monitoringPool), writer: createFeedbackWriter(monitoringPool), now: () => new Date(), churnWindowMs: 90 * 86_400_000 },
+      performance: { tasks: createTaskConfigs(monitoringPool), reader: createQualityReader(monitoringPool), defaultWindow: day },
       drift: { reader: createDriftReader(monitoringPool), defaultWindow: day },
     });
     const keys = createApiKeyStore(db.pool);

@@ -34,6 +34,7 @@ import { createBatchRunner } from '../../services/inference/src/jobs/batch-runne
 import { buildIngestionApp } from './ingestion-app';
 import { createTestDatabase, type TestDatabase } from './database';
 import { silentLogger, testBus, uniqueName } from './kafka';
+import { startMonitoringStack } from './monitoring-stack';
 
 /**
  * Ingestion, training (with its job runner and outbox relay) and inference (with its
@@ -134,19 +135,22 @@ export async function startChurnStack(opts: {
  * A test file's churn stack on its own database and the real broker: started before its tests,
  * closed after them, with one API key per named client (name → scopes).
  */
-export function useChurnStack(clients: Record<string, string[]>) {
+export function useChurnStack(clients: Record<string, string[]>, options: { monitoring?: boolean } = {}) {
   const bus = testBus();
   const admin = bus.admin();
   const ctx = { key: {} as Record<string, string> } as {
     db: TestDatabase; stack: Awaited<ReturnType<typeof startChurnStack>>; key: Record<string, string>;
+    monitoring?: Awaited<ReturnType<typeof startMonitoringStack>>;
   };
   beforeAll(async () => {
     ctx.db = await createTestDatabase();
     ctx.stack = await startChurnStack({ pool: ctx.db.pool, inferencePool: ctx.db.pool, bus, admin });
+    if (options.monitoring) ctx.monitoring = await startMonitoringStack({ pool: ctx.db.pool, inferencePool: ctx.db.pool, bus, admin });
     const keys = createApiKeyStore(ctx.db.pool);
     for (const [client, scopes] of Object.entries(clients)) ctx.key[client] = (await keys.create(client, scopes)).key;
   }, 120_000);
   afterAll(async () => {
+    await ctx.monitoring?.close();
     await ctx.stack?.close();
     await admin.close();
     await ctx.db?.drop();

@@ -11,6 +11,7 @@ import { createFeedbackWriter } from '../../services/monitoring/src/adapters/pos
 import { createPolicyStore } from '../../services/monitoring/src/adapters/postgres/policy-store';
 import { createPredictionStore } from '../../services/monitoring/src/adapters/postgres/prediction-store';
 import { createQualityReader } from '../../services/monitoring/src/adapters/postgres/quality-reader';
+import { createTaskConfigs } from '../../services/monitoring/src/adapters/postgres/task-configs';
 import { createServingVersions } from '../../services/monitoring/src/adapters/postgres/serving-versions';
 import { buildApp } from '../../services/monitoring/src/app';
 import { createAlertRaisedHandler } from '../../services/monitoring/src/consumers/alert-raised';
@@ -50,8 +51,9 @@ export async function startMonitoringStack(opts: { pool: Pool; inferencePool: Po
     logger: silentLogger, metrics: registry, apiKeys: createApiKeyStore(pool),
     readiness: { postgres: () => pingPostgres(pool), kafka: () => admin.ping() },
     alerts: createAlertStore(pool),
-    feedback: { writer, now: () => new Date(), churnWindowMs: 90 * DAY_MS },
-    performance: { reader, defaultWindow: windows[windows.length - 1] },
+    feedback: { tasks: createTaskConfigs(pool), writer, now: () => new Date(), churnWindowMs: 90 * DAY_MS },
+    performance: { tasks: createTaskConfigs(pool), reader, defaultWindow: windows[windows.length - 1] },
+    drift: { reader: createDriftReader(pool), defaultWindow: windows[windows.length - 1] },
     policies: { store: policies, breaches, windows, newId: randomUUID },
   });
   const evaluation = createPolicyEvaluation({

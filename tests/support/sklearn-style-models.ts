@@ -101,13 +101,16 @@ export const customDomainModel = model('Custom', [
   { opType: 'FancyScale', domain: 'com.acme.ops', name: 'FancyScale', inputs: ['x'], outputs: ['y'] },
 ], [{ name: 'x', elemType: 'FLOAT', shape: ['N', 1] }], [{ name: 'y', elemType: 'FLOAT', shape: ['N', 1] }]);
 
-/** The multipart body of POST /v1/models/{name}/versions: part "model" (the bytes) and part "config" (JSON, or text as given). */
-export function modelForm(onnx: Uint8Array, config: unknown, filename = 'model.onnx') {
+/** The multipart body of POST /v1/models/{name}/versions: part "model" (the bytes), part "config" (JSON, or text as given), and any further text parts (reference). */
+export function modelForm(onnx: Uint8Array, config: unknown, extra: Record<string, string> = {}, filename = 'model.onnx') {
   const boundary = `----vigil${Math.random().toString(16).slice(2)}`;
+  const text = (name: string, value: string) => Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}`);
   const body = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="model"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
     Buffer.from(onnx),
-    Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="config"\r\n\r\n${typeof config === 'string' ? config : JSON.stringify(config)}\r\n--${boundary}--\r\n`),
+    text('config', typeof config === 'string' ? config : JSON.stringify(config)),
+    ...Object.entries(extra).map(([name, value]) => text(name, value)),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }

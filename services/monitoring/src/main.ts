@@ -12,6 +12,7 @@ import { createFeedbackWriter } from './adapters/postgres/feedback-writer';
 import { createPolicyStore } from './adapters/postgres/policy-store';
 import { createPredictionStore } from './adapters/postgres/prediction-store';
 import { createQualityReader } from './adapters/postgres/quality-reader';
+import { createTaskConfigs } from './adapters/postgres/task-configs';
 import { createReviewQueue, createReviewStore } from './adapters/postgres/review-store';
 import { createServingVersions } from './adapters/postgres/serving-versions';
 import { createUsageReader } from './adapters/postgres/usage-reader';
@@ -40,6 +41,7 @@ void runService({
     const { config, logger } = rt;
     const windows = parseWindows(config.MONITORING_WINDOWS);
     const churnWindowMs = config.CHURN_LABEL_WINDOW_DAYS * DAY_MS;
+    const tasks = createTaskConfigs(rt.pool);
     const reader = createQualityReader(rt.pool);
     const refresh = createQualityRefresh({
       reader, pending: createPredictionStore(rt.pool), windows, observer: createQualityMetrics(rt.metrics), logger, pollMs: config.MONITORING_REFRESH_MS,
@@ -56,8 +58,8 @@ void runService({
     const breaches = createBreachStore(rt.pool, { onCommitted: () => rt.relay.kick() });
     const app = await buildApp({
       logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness, alerts: createAlertStore(rt.pool),
-      feedback: { writer, now: () => new Date(), churnWindowMs },
-      performance: { reader, defaultWindow: windows.reduce((a, b) => (b.ms > a.ms ? b : a)) },
+      feedback: { tasks, writer, now: () => new Date(), churnWindowMs },
+      performance: { tasks, reader, defaultWindow: windows.reduce((a, b) => (b.ms > a.ms ? b : a)) },
       drift: { reader: driftReader, defaultWindow: windows.reduce((a, b) => (b.ms > a.ms ? b : a)) },
       reviews: {
         reviews: createReviewStore(rt.pool, {
@@ -74,7 +76,7 @@ void runService({
     const inbox = (name: string) =>
       createInboxConsumer({ pool: rt.pool, schema: 'monitoring', name, consumer: rt.bus.consumer({ groupId: name }), producer: rt.producer, logger });
     const feedback = inbox(FEEDBACK_CONSUMER);
-    await feedback.start([TOPICS.feedbackReceived], createFeedbackReceivedHandler({ entityWindowMs: churnWindowMs }));
+    await feedback.start([TOPICS.feedbackReceived], createFeedbackReceivedHandler({ entityWindowMs: churnWindowMs, tasks }));
 
     const predictions = createBatchInboxConsumer({
       pool: rt.pool, schema: 'monitoring', name: PREDICTION_CONSUMER, consumer: rt.bus.batchConsumer({ groupId: PREDICTION_CONSUMER }), producer: rt.producer, logger,

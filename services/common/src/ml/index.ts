@@ -5,3 +5,4 @@ export * from './churn-model';
 export { addTreeShap, goesLeft, predictTree, treeExpectedValue } from './tree-shap';
 export * from './drift';
 export * from './tasks';
+export * from './task-metrics';

@@ -1,11 +1,12 @@
 import { decodeEvent, timestampDate, TOPICS, VigilError, type InboxHandler } from '@vigil/common';
 import { createGroundTruthStore } from '../adapters/postgres/ground-truth-store';
+import type { TaskConfigs } from '../domain/ports';
 import { DEFAULT_LABEL_WINDOW_MS, recordGroundTruth } from '../domain/record-ground-truth';
 
 export const FEEDBACK_CONSUMER = 'monitoring.feedback-received';
 
 /** vigil.feedback.received.v1 → monitoring.ground_truth (+ history), in the inbox transaction. */
-export function createFeedbackReceivedHandler(options: { entityWindowMs: number }): InboxHandler {
+export function createFeedbackReceivedHandler(options: { entityWindowMs: number; tasks?: TaskConfigs }): InboxHandler {
   return async (message, tx) => {
     let event;
     try {
@@ -23,7 +24,7 @@ export function createFeedbackReceivedHandler(options: { entityWindowMs: number 
         clientName: event.clientName,
         occurredAt: event.meta?.occurredAt ? timestampDate(event.meta.occurredAt) : new Date(),
       },
-      { store: createGroundTruthStore(tx), entityWindowMs: options.entityWindowMs },
+      { store: createGroundTruthStore(tx), entityWindowMs: options.entityWindowMs, tasks: options.tasks },
     );
   };
 }

@@ -1,5 +1,6 @@
 import { VigilError } from '@vigil/common';
-import { sampleKey, type QualityQuery, type QualityReader } from './ports';
+import { sampleKey, type PairReader, type QualityQuery, type QualityReader, type TaskConfigs } from './ports';
+import { taskMetricsOf } from './task-quality';
 import { qualityOf, type VersionQuality } from './quality';
 import { windowStart, type Window } from './windows';
 
@@ -37,10 +38,22 @@ export async function measureQuality(
 }
 
 /** GET /v1/monitoring/models/{name}/performance: one model, one window, all versions or one. */
-export async function modelPerformance(reader: QualityReader, request: { modelName: string; window: Window; version?: string }) {
+export async function modelPerformance(
+  reader: QualityReader & PairReader,
+  request: { modelName: string; window: Window; version?: string },
+  tasks: TaskConfigs,
+) {
   if (!(await reader.knowsModel(request.modelName))) {
     throw new VigilError('VIGIL_NOT_FOUND', `Monitoring has no prediction of model ${request.modelName}`);
   }
   const { asOf, versions } = await measureQuality(reader, { windowMs: request.window.ms, modelName: request.modelName, modelVersion: request.version });
-  return { model: request.modelName, window: request.window, from: windowStart(asOf, request.window.ms), to: asOf, versions };
+  // Versions that answer by a multiclass or regression task also get that task's metrics.
+  const taskOf = new Map(await Promise.all(versions.map(async (v) => [v.modelVersion, await tasks.get(request.modelName, v.modelVersion)] as const)));
+  const needPairs = [...taskOf.values()].some((t) => t?.answersByTask && t.task !== 'binary-classification');
+  const pairs = needPairs ? await reader.labelledPairs({ modelName: request.modelName, modelVersion: request.version, windowMs: request.window.ms }, AUC_SAMPLE_CAP) : [];
+  const withTasks = versions.map((v) => {
+    const taskMetrics = taskMetricsOf(taskOf.get(v.modelVersion) ?? null, pairs.filter((p) => p.modelVersion === v.modelVersion));
+    return { ...v, task: taskOf.get(v.modelVersion)?.task ?? null, ...(taskMetrics ? { taskMetrics } : {}) };
+  });
+  return { model: request.modelName, window: request.window, from: windowStart(asOf, request.window.ms), to: asOf, versions: withTasks };
 }

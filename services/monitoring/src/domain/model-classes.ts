@@ -62,6 +62,8 @@ export function interpretPrediction(e: PredictionEvent): Prediction {
   const base = { predictionId: e.predictionId, modelName: e.modelName, modelVersion: e.modelVersion, entityId: e.entityId, createdAt: e.createdAt };
   const classes = classesOf(e.modelName);
   const named = (positive: boolean) => e.label || (positive ? classes.positive[0] : classes.negative[0]);
+  // A regression answers a value, no class: nothing is "positive" (its quality is MAE, RMSE, R²).
+  if (typeof e.output.value === 'number') return { ...base, score: e.score, positive: false, label: '' };
   if (typeof e.output.churn === 'boolean') return { ...base, score: e.score, positive: e.output.churn, label: named(e.output.churn) };
   if (typeof e.output.positive === 'boolean') return { ...base, score: e.score, positive: e.output.positive, label: named(e.output.positive) };
   if (typeof e.output.label === 'string') {

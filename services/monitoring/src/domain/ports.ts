@@ -1,4 +1,5 @@
 /** What the monitoring domain needs from the outside world; adapters implement these. */
+import type { TaskConfig } from '@vigil/common';
 import type { VersionQuality } from './quality';
 
 /** A label as a FeedbackReceived event carried it. */
@@ -130,9 +131,34 @@ export interface QualitySnapshot {
 
 export const sampleKey = (windowMs: number, modelName: string, modelVersion: string) => `${windowMs}\u0000${modelName}\u0000${modelVersion}`;
 
+/** What a model version is, as its registry config says. */
+export interface VersionTask extends TaskConfig {
+  /** The version's answers follow its task (label, probabilities or value); true for registered models. */
+  answersByTask: boolean;
+}
+
+export interface TaskConfigs {
+  /** Null when the registry has no such version or its config declares no task. */
+  get(modelName: string, modelVersion: string): Promise<VersionTask | null>;
+}
+
+/** A labelled prediction as answered and as it truly was: labels for classifiers, numbers (score = value) for regressions. */
+export interface LabelledPair {
+  modelVersion: string;
+  predictedLabel: string;
+  score: number;
+  actualLabel: string;
+}
+
+export interface PairReader {
+  /** The newest `cap` labelled predictions per version of a model in the window. */
+  labelledPairs(query: { modelName: string; modelVersion?: string; windowMs: number }, cap: number): Promise<LabelledPair[]>;
+}
+
 export interface QualityReader {
   /** Counts and samples from one consistent snapshot, so they describe the same rows. */
   read(query: QualityQuery, cap: number): Promise<QualitySnapshot>;
+
   /** Whether monitoring has ever stored a prediction of the model. */
   knowsModel(modelName: string): Promise<boolean>;
 }

@@ -1,12 +1,14 @@
 import { VigilError } from '@vigil/common';
-import { CHURN_MODEL, describeClasses, labelIsPositive } from './model-classes';
-import type { AcceptedFeedback, FeedbackWriter, LabelTarget } from './ports';
+import { CHURN_MODEL } from './model-classes';
+import type { AcceptedFeedback, FeedbackWriter, LabelTarget, TaskConfigs } from './ports';
+import { labelMeaning } from './task-quality';
 
 export const MAX_FEEDBACK_ITEMS = 10_000;
 
 export interface PredictionFeedback {
   predictionId: string;
-  label: boolean | string;
+  /** A class label, true/false, or a number for a regression. */
+  label: boolean | string | number;
   source?: string;
   /** When the truth was established; defaults to now. */
   observedAt?: Date;
@@ -39,6 +41,8 @@ export interface RecordFeedbackDeps {
   now: () => Date;
   /** A customer's label applies to their churn predictions made up to this long before observedAt. */
   churnWindowMs: number;
+  /** What each version is: a version that answers by its task takes labels in its own classes (or numbers). */
+  tasks: TaskConfigs;
 }
 
 const DEFAULT_SOURCE = 'api';
@@ -76,12 +80,12 @@ export async function recordFeedback(items: FeedbackItem[], clientName: string, 
       result.unknown.push(ref);
       continue;
     }
-    const positive = labelIsPositive(target.modelName, item.label);
-    if (positive === null) {
-      result.rejected.push({ ...ref, reason: `label ${JSON.stringify(item.label)} means nothing to model ${target.modelName} (${describeClasses(target.modelName)})` });
+    const meaning = await labelMeaning(target, item.label, deps.tasks);
+    if (!meaning.fits) {
+      result.rejected.push({ ...ref, reason: `label ${JSON.stringify(item.label)} means nothing to model ${target.modelName} (${meaning.expected})` });
       continue;
     }
-    const label = String(item.label);
+    const { label, positive } = meaning;
     const source = item.source ?? DEFAULT_SOURCE;
     accepted.push({
       index,

@@ -1,5 +1,11 @@
 import { VigilError } from '@vigil/common';
 import { labelIsPositive } from './model-classes';
+import type { TaskConfigs } from './ports';
+import { labelMeaning } from './task-quality';
+
+/** Without the registry (older wiring, unit tests) a label is read in the built-in vocabulary. */
+const meaningOf = async (t: { modelName: string; modelVersion: string }, label: string, tasks?: TaskConfigs) =>
+  tasks ? labelMeaning(t, label, tasks) : { positive: labelIsPositive(t.modelName, label) };
 import type { GroundTruth, GroundTruthStore, LabelRow } from './ports';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,6 +19,8 @@ export interface RecordGroundTruthDeps {
   store: GroundTruthStore;
   /** How far before the label an entity's predictions are looked for (the churn label window). */
   entityWindowMs: number;
+  /** The registry's version configs: a version that answers by task reads labels in its own classes. */
+  tasks?: TaskConfigs;
 }
 
 /**
@@ -48,12 +56,11 @@ export async function recordGroundTruth(truth: GroundTruth, deps: RecordGroundTr
     rows = [row({
       predictionId: truth.predictionId,
       entityId: truth.entityId ?? target?.entityId ?? null,
-      positive: target ? labelIsPositive(target.modelName, label) : null,
+      positive: target ? (await meaningOf(target, label, deps.tasks)).positive : null,
     })];
   } else {
     const [targets] = await store.findEntityPredictions([{ entityId: truth.entityId!, observedAt: truth.occurredAt }], deps.entityWindowMs);
-    rows = targets
-      .map((t) => row({ predictionId: t.predictionId, positive: labelIsPositive(t.modelName, label) }))
+    rows = (await Promise.all(targets.map(async (t) => row({ predictionId: t.predictionId, positive: (await meaningOf(t, label, deps.tasks)).positive }))))
       .filter((r) => r.positive !== null);
     if (rows.length === 0) rows = [row({})];
   }

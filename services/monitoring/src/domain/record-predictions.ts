@@ -8,7 +8,11 @@ function check(e: PredictionEvent): void {
   const id = JSON.stringify(e.predictionId);
   if (!UUID.test(e.predictionId)) throw new VigilError('VIGIL_VALIDATION', `prediction id ${id} is not a UUID`);
   if (e.modelName.trim() === '' || e.modelVersion.trim() === '') throw new VigilError('VIGIL_VALIDATION', `prediction ${id} names no model version`);
-  if (!Number.isFinite(e.score) || e.score < 0 || e.score > 1) throw new VigilError('VIGIL_VALIDATION', `prediction ${id} has score ${e.score}, not a probability`);
+  // A regression's score is its value (the output carries `value`); anything else scores a probability.
+  const regression = typeof e.output.value === 'number';
+  if (!Number.isFinite(e.score) || (!regression && (e.score < 0 || e.score > 1))) {
+    throw new VigilError('VIGIL_VALIDATION', `prediction ${id} has score ${e.score}, not a probability`);
+  }
 }
 
 /**

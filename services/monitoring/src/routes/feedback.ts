@@ -10,8 +10,8 @@ const ObservedAt = Type.String({ format: 'date-time', description: 'When the tru
 const PredictionLabel = Type.Object(
   {
     predictionId: Type.String({ format: 'uuid', description: 'The prediction this label is about' }),
-    label: Type.Union([Type.Boolean(), Type.Union(['normal', 'bacterial', 'viral', 'pneumonia'].map((l) => Type.Literal(l)))], {
-      description: 'true/false (churn: churned; xray-pneumonia: pneumonia), or for X-rays normal, bacterial, viral, pneumonia',
+    label: Type.Union([Type.Boolean(), Type.String({ minLength: 1, maxLength: 100 }), Type.Number()], {
+      description: 'One of the version\'s classes (registered models), a number (regressions), true/false (churn: churned; xray-pneumonia: pneumonia), or for X-rays normal, bacterial, viral, pneumonia',
     }),
     source: Type.Optional(Source),
     observedAt: Type.Optional(ObservedAt),

@@ -1,7 +1,8 @@
 import { Type, type VigilRoutes } from '@vigil/common';
 import { modelPerformance } from '../domain/measure-quality';
-import type { QualityReader } from '../domain/ports';
+import type { PairReader, QualityReader, TaskConfigs } from '../domain/ports';
 import type { VersionQuality } from '../domain/quality';
+import type { TaskMetrics } from '../domain/task-quality';
 import { parseWindow, WINDOW_PATTERN, type Window } from '../domain/windows';
 
 const Num = (description?: string) => Type.Union([Type.Number(), Type.Null()], description ? { description } : {});
@@ -22,6 +23,10 @@ const VersionView = Type.Object({
   }, { description: 'Always answering the majority class of the labelled predictions' }),
   belowBaseline: Type.Union([Type.Boolean(), Type.Null()], { description: 'Accuracy not above the baseline’s (≤): the model adds nothing over always answering the majority class' }),
   aucSample: Type.Object({ size: Type.Integer(), capped: Type.Boolean() }),
+  task: Type.Union([Type.String(), Type.Null()], { description: 'The version\'s task, from its registry config' }),
+  taskMetrics: Type.Optional(Type.Record(Type.String(), Type.Unknown(), {
+    description: 'Multiclass: accuracy, macroF1, perClass precision/recall/f1, confusion[truth][answer]; regression: mae, rmse, r2, meanError',
+  })),
 });
 
 const PerformanceView = Type.Object({
@@ -32,7 +37,7 @@ const PerformanceView = Type.Object({
   versions: Type.Array(VersionView, { description: 'Versions with predictions in the window, newest first' }),
 });
 
-const view = (v: VersionQuality) => ({
+const view = (v: VersionQuality & { task: string | null; taskMetrics?: TaskMetrics }) => ({
   version: v.modelVersion,
   predictions: v.predictions,
   positiveRate: v.positiveRate,
@@ -45,10 +50,13 @@ const view = (v: VersionQuality) => ({
   baseline: v.baseline,
   belowBaseline: v.belowBaseline,
   aucSample: v.aucSample,
+  task: v.task,
+  ...(v.taskMetrics ? { taskMetrics: v.taskMetrics as unknown as Record<string, unknown> } : {}),
 });
 
 export interface PerformanceRouteDeps {
-  reader: QualityReader;
+  reader: QualityReader & PairReader;
+  tasks: TaskConfigs;
   /** Used when the request names no window. */
   defaultWindow: Window;
 }
@@ -75,7 +83,7 @@ export const performanceRoutes: VigilRoutes<PerformanceRouteDeps> = async (app, 
     },
     async (request) => {
       const window = request.query.window === undefined ? deps.defaultWindow : parseWindow(request.query.window);
-      const report = await modelPerformance(deps.reader, { modelName: request.params.name, window, version: request.query.version });
+      const report = await modelPerformance(deps.reader, { modelName: request.params.name, window, version: request.query.version }, deps.tasks);
       return { ...report, window: report.window.name, from: report.from.toISOString(), to: report.to.toISOString(), versions: report.versions.map(view) };
     },
   );

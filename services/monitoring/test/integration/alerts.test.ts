@@ -11,6 +11,7 @@ import { createAlertDeliveryQueue } from '../../src/adapters/postgres/alert-deli
 import { createAlertStore } from '../../src/adapters/postgres/alert-store';
 import { createFeedbackWriter } from '../../src/adapters/postgres/feedback-writer';
 import { createQualityReader } from '../../src/adapters/postgres/quality-reader';
+import { createTaskConfigs } from '../../src/adapters/postgres/task-configs';
 import { buildApp } from '../../src/app';
 import { createAlertRaisedHandler } from '../../src/consumers/alert-raised';
 import { createAlertDelivery } from '../../src/jobs/alert-delivery';
@@ -81,8 +82,8 @@ describe('alerts: AlertRaised events stored once, listed over HTTP, delivered to
       logger: silentLogger, metrics: registry, apiKeys: createApiKeyStore(db.pool),
       readiness: { postgres: () => pingPostgres(db.pool), kafka: () => admin.ping() },
       alerts: createAlertStore(db.pool),
-      feedback: { writer: createFeedbackWriter(db.pool), now: () => new Date(), churnWindowMs: 86_400_000 },
-      performance: { reader: createQualityReader(db.pool), defaultWindow: { name: '7d', ms: 7 * 86_400_000 } },
+      feedback: { tasks: createTaskConfigs(db.pool), writer: createFeedbackWriter(db.pool), now: () => new Date(), churnWindowMs: 86_400_000 },
+      performance: { tasks: createTaskConfigs(db.pool), reader: createQualityReader(db.pool), defaultWindow: { name: '7d', ms: 7 * 86_400_000 } },
     });
     const apiKeys = createApiKeyStore(db.pool);
     keys.reader = (await apiKeys.create('sre-dashboard', ['alerts:read'])).key;

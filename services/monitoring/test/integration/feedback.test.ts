@@ -126,7 +126,8 @@ describe('POST /v1/feedback in monitoring: labels for predictions and churn outc
   });
 
   test('a malformed item or a key without feedback:write is refused', async () => {
-    expect((await post({ predictionId: randomUUID(), label: 'maybe' })).statusCode).toBe(400);
+    expect((await post({ predictionId: randomUUID(), label: '' })).statusCode).toBe(400);
+    expect((await post({ predictionId: randomUUID(), label: { class: 'a' } })).statusCode).toBe(400);
     expect((await post({ customerID: 'C-1', churned: 'often' })).statusCode).toBe(400);
     expect((await post({ predictionId: randomUUID(), label: true, extra: 1 })).statusCode).toBe(400);
     const reader = await monitoring.key(['monitoring:read']);

@@ -5,6 +5,7 @@ import { createAlertStore } from '../../src/adapters/postgres/alert-store';
 import { createDriftReader } from '../../src/adapters/postgres/drift-reader';
 import { createFeedbackWriter } from '../../src/adapters/postgres/feedback-writer';
 import { createQualityReader } from '../../src/adapters/postgres/quality-reader';
+import { createTaskConfigs } from '../../src/adapters/postgres/task-configs';
 import { createReviewStore } from '../../src/adapters/postgres/review-store';
 import { createUsageReader } from '../../src/adapters/postgres/usage-reader';
 import { buildApp } from '../../src/app';
@@ -28,8 +29,8 @@ export async function startModelWatch(opts: { url: string; admin: Pool; windows?
   const app = await buildApp({
     logger: silentLogger, metrics: registry, apiKeys: createApiKeyStore(pool), readiness: {},
     alerts: createAlertStore(pool),
-    feedback: { writer: createFeedbackWriter(pool), now: () => new Date(), churnWindowMs: 90 * 86_400_000 },
-    performance: { reader: createQualityReader(pool), defaultWindow: longest },
+    feedback: { tasks: createTaskConfigs(pool), writer: createFeedbackWriter(pool), now: () => new Date(), churnWindowMs: 90 * 86_400_000 },
+    performance: { tasks: createTaskConfigs(pool), reader: createQualityReader(pool), defaultWindow: longest },
     drift: { reader: driftReader, defaultWindow: longest },
     reviews: { reviews: createReviewStore(pool, { onCommitted: () => (committed += 1) }), now: () => new Date() },
     usage: { reader: createUsageReader(pool), unusedDays: opts.unusedDays ?? 30 },

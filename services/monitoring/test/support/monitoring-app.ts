@@ -7,6 +7,7 @@ import { createAlertStore } from '../../src/adapters/postgres/alert-store';
 import { createFeedbackWriter } from '../../src/adapters/postgres/feedback-writer';
 import { createPredictionStore } from '../../src/adapters/postgres/prediction-store';
 import { createQualityReader } from '../../src/adapters/postgres/quality-reader';
+import { createTaskConfigs } from '../../src/adapters/postgres/task-configs';
 import { buildApp } from '../../src/app';
 import { handlePredictionsMade } from '../../src/consumers/prediction-made';
 import { parseWindows } from '../../src/domain/windows';
@@ -36,8 +37,8 @@ export async function startMonitoring(opts: { pool: Pool; bus: MessageBus; admin
     logger: silentLogger, metrics: registry, apiKeys: createApiKeyStore(pool),
     readiness: { postgres: () => pingPostgres(pool), kafka: () => admin.ping() },
     alerts: createAlertStore(pool),
-    feedback: { writer, now: () => new Date(), churnWindowMs: 90 * DAY_MS },
-    performance: { reader, defaultWindow: windows[windows.length - 1] },
+    feedback: { tasks: createTaskConfigs(pool), writer, now: () => new Date(), churnWindowMs: 90 * DAY_MS },
+    performance: { tasks: createTaskConfigs(pool), reader, defaultWindow: windows[windows.length - 1] },
   });
   const group = uniqueName('test.monitoring.prediction-made');
   const predictions = createBatchInboxConsumer({

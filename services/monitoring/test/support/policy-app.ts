@@ -5,6 +5,7 @@ import { createBreachStore } from '../../src/adapters/postgres/breach-store';
 import { createFeedbackWriter } from '../../src/adapters/postgres/feedback-writer';
 import { createPolicyStore } from '../../src/adapters/postgres/policy-store';
 import { createQualityReader } from '../../src/adapters/postgres/quality-reader';
+import { createTaskConfigs } from '../../src/adapters/postgres/task-configs';
 import { createServingVersions } from '../../src/adapters/postgres/serving-versions';
 import { buildApp } from '../../src/app';
 import { parseWindows } from '../../src/domain/windows';
@@ -25,8 +26,8 @@ export async function startPolicyReplica(opts: { pool: Pool; admin: KafkaAdmin; 
     logger: silentLogger, metrics: createMetricsRegistry('monitoring'), apiKeys: createApiKeyStore(pool),
     readiness: { postgres: () => pingPostgres(pool), kafka: () => admin.ping() },
     alerts: createAlertStore(pool),
-    feedback: { writer: createFeedbackWriter(pool), now: () => new Date(), churnWindowMs: 86_400_000 },
-    performance: { reader, defaultWindow: windows[windows.length - 1] },
+    feedback: { tasks: createTaskConfigs(pool), writer: createFeedbackWriter(pool), now: () => new Date(), churnWindowMs: 86_400_000 },
+    performance: { tasks: createTaskConfigs(pool), reader, defaultWindow: windows[windows.length - 1] },
     policies: { store: policies, breaches, windows, newId: randomUUID },
   });
   const evaluation = createPolicyEvaluation({

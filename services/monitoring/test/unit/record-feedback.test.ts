@@ -21,7 +21,7 @@ function memoryWriter(predictions: LabelTarget[], customers: Record<string, Labe
   return { writer, saved, asked };
 }
 
-const run = (items: FeedbackItem[], writer: FeedbackWriter) => recordFeedback(items, 'lab', { writer, now: () => NOW, churnWindowMs: 90 * 86_400_000 });
+const run = (items: FeedbackItem[], writer: FeedbackWriter) => recordFeedback(items, 'lab', { writer, now: () => NOW, churnWindowMs: 90 * 86_400_000, tasks: { get: async () => null } });
 
 describe('recordFeedback', () => {
   test('stores labels of known predictions with their meaning, and reports unknown ids and meaningless labels', async () => {

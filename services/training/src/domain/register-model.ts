@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isClassifier, VigilError } from '@vigil/common';
 import type { InspectedModel, ModelInspector, ModelVersion, RegistrationStore, TensorSignature } from './ports';
 import { parseRegistrationConfig, resolveOutputs, type RegistrationConfig } from './registration-config';
+import { referenceProfile } from './registration-reference';
 
 export interface RegisterDeps {
   inspector: ModelInspector;
@@ -13,6 +14,8 @@ export interface RegisterInput {
   onnx: Uint8Array;
   /** The parsed JSON of the `config` part. */
   config: unknown;
+  /** CSV of training inputs (one column per input), for drift. */
+  reference?: string;
   actor: string;
 }
 
@@ -95,6 +98,7 @@ export async function registerModel(input: RegisterInput, deps: RegisterDeps): P
       throw mismatch('class-count', `Output ${roles.probabilities} gave ${probs.shape.at(-1)} probability columns on a test row; config.classes lists ${config.classes!.length}`);
     }
   }
+  const reference = input.reference === undefined ? undefined : await referenceProfile(input.reference, model.served, model.inputs, config, roles, deps.inspector);
   const signature = { inputs: model.inputs, outputs: model.outputs };
   const { version, created } = await deps.store.register({
     name: input.name,
@@ -115,6 +119,7 @@ export async function registerModel(input: RegisterInput, deps: RegisterDeps): P
       outputs: model.outputs,
       spec: null,
       holdout: { datasetId: '', ids: [] },
+      ...(reference ? { reference } : {}),
     },
     lineage: {
       ...config.lineage,

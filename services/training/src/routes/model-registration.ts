@@ -11,17 +11,23 @@ export interface RegistrationRoutesDeps extends RegisterDeps {
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }) });
 
-async function readParts(request: FastifyRequest, maxModelBytes: number): Promise<{ onnx: Buffer; config: unknown }> {
+async function readParts(request: FastifyRequest, maxModelBytes: number): Promise<{ onnx: Buffer; config: unknown; reference?: string }> {
   if (!request.isMultipart()) {
     throw new VigilError('VIGIL_UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with the .onnx file in part "model" and its JSON in part "config"');
   }
   let onnx: Buffer | undefined;
   let configText: string | undefined;
+  let reference: string | undefined;
   try {
     for await (const part of request.parts()) {
       if (part.fieldname === 'model' && part.type === 'file') onnx = await part.toBuffer();
-      else if (part.fieldname === 'config') configText = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value ?? '');
-      else throw new VigilError('VIGIL_VALIDATION', `Unknown part "${part.fieldname}"; send "model" (a file) and "config" (JSON)`);
+      else if (part.fieldname === 'config') {
+        // A field sent as application/json (curl -F 'config=@c.json;type=application/json') arrives parsed.
+        if (part.type === 'file') configText = (await part.toBuffer()).toString('utf8');
+        else configText = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+      }
+      else if (part.fieldname === 'reference') reference = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value ?? '');
+      else throw new VigilError('VIGIL_VALIDATION', `Unknown part "${part.fieldname}"; send "model" (a file), "config" (JSON) and optionally "reference" (CSV)`);
     }
   } catch (err) {
     if (isVigilError(err)) throw err;
@@ -32,7 +38,7 @@ async function readParts(request: FastifyRequest, maxModelBytes: number): Promis
   if (!onnx) throw new VigilError('VIGIL_VALIDATION', 'The body has no "model" file part');
   if (configText === undefined) throw new VigilError('VIGIL_VALIDATION', 'The body has no "config" part');
   try {
-    return { onnx, config: JSON.parse(configText) };
+    return { onnx, config: JSON.parse(configText), reference };
   } catch (err) {
     throw new VigilError('VIGIL_VALIDATION', `The "config" part is not JSON: ${(err as Error).message}`);
   }
@@ -40,7 +46,7 @@ async function readParts(request: FastifyRequest, maxModelBytes: number): Promis
 
 /** POST /v1/models/{name}/versions: bring your own ONNX model. */
 export const modelRegistrationRoutes: VigilRoutes<RegistrationRoutesDeps> = async (app, deps) => {
-  await app.register(multipart, { limits: { fileSize: deps.maxModelBytes, files: 2, fields: 1, parts: 2, fieldSize: MAX_CONFIG_BYTES } });
+  await app.register(multipart, { limits: { fileSize: deps.maxModelBytes, files: 3, fields: 2, parts: 3, fieldSize: MAX_CONFIG_BYTES } });
   app.post(
     '/v1/models/:name/versions',
     {
@@ -63,8 +69,8 @@ export const modelRegistrationRoutes: VigilRoutes<RegistrationRoutesDeps> = asyn
       },
     },
     async (request, reply) => {
-      const { onnx, config } = await readParts(request, deps.maxModelBytes);
-      const { version, created, signature } = await registerModel({ name: request.params.name, onnx, config, actor: request.client!.name }, deps);
+      const { onnx, config, reference } = await readParts(request, deps.maxModelBytes);
+      const { version, created, signature } = await registerModel({ name: request.params.name, onnx, config, reference, actor: request.client!.name }, deps);
       return reply.code(created ? 201 : 200).send({
         name: version.name,
         version: version.version,

@@ -37,8 +37,8 @@ describe('POST /v1/models/{name}/versions: registering a model built elsewhere',
     await db.drop();
   });
 
-  const register = (name: string, onnx: Uint8Array, config: unknown, filename?: string) => {
-    const f = form(onnx, config, filename);
+  const register = (name: string, onnx: Uint8Array, config: unknown, extra: Record<string, string> = {}) => {
+    const f = form(onnx, config, extra);
     return app.inject({ method: 'POST', url: `/v1/models/${name}/versions`, headers: { authorization: `Bearer ${key}`, 'content-type': f.contentType }, payload: f.body });
   };
   const versionsOf = async (name: string) => (await db.pool.query('SELECT version FROM training.model_versions WHERE name = $1', [name])).rows.length;
@@ -77,6 +77,27 @@ describe('POST /v1/models/{name}/versions: registering a model built elsewhere',
     const res = await register('plan-movers', planTree.onnx, { task: 'multiclass-classification', classes: planTree.classes });
     expect(res.statusCode).toBe(201);
     expect(res.json().signature.inputs).toEqual([{ name: 'plan', datatype: 'BYTES', shape: [-1, 1] }, { name: 'usage', datatype: 'FP32', shape: [-1, 1] }]);
+  });
+
+  test('a reference CSV becomes the version\'s drift reference: every input column and the score', async () => {
+    const csv = ['plan,usage', ...Array.from({ length: 200 }, (_, i) => `${['basic', 'plus', 'pro'][i % 3]},${i % 40}`)].join('\n');
+    const res = await register('plan-movers-ref', planTree.onnx, { task: 'multiclass-classification', classes: planTree.classes }, { reference: csv });
+    expect(res.statusCode).toBe(201);
+    const { rows } = await db.pool.query("SELECT config->'reference' AS reference FROM training.model_versions WHERE name = 'plan-movers-ref'");
+    const reference = rows[0].reference;
+    expect(reference.n).toBe(200);
+    expect(reference.features.map((f: { name: string; kind: string }) => [f.name, f.kind])).toEqual([['plan', 'categorical'], ['usage', 'numeric']]);
+    expect(reference.features[0].categories).toEqual(['basic', 'plus', 'pro']);
+    // The score is the answered class's probability: the tree's leaves give 0.7, 0.6 or 0.8.
+    expect(reference.score.edges.every((e: number) => [0.6, 0.7, 0.8].some((v) => Math.abs(v - e) < 1e-6))).toBe(true);
+
+    const wide = await register('wide-ref', linearRegression.onnx, { task: 'regression' }, { reference: 'float_input_0,float_input_1\n1,2\n3,4\n' });
+    expect(wide.statusCode).toBe(201);
+    const missing = await register('refused', linearRegression.onnx, { task: 'regression' }, { reference: 'a,b\n1,2\n' });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.json()).toMatchObject({ reason: 'invalid-reference', missing: ['float_input_0', 'float_input_1'] });
+    const typed = await register('refused', planTree.onnx, { task: 'multiclass-classification', classes: planTree.classes }, { reference: 'plan,usage\nbasic,lots\n' });
+    expect(typed.json().detail).toMatch(/row 1, column usage: "lots" is not a number/);
   });
 
   test('a regression finds its one float output', async () => {

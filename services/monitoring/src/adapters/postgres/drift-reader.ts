@@ -38,8 +38,12 @@ export function createDriftReader(pool: Pool): DriftReader {
       // Newest first along predictions_by_model (model_name, model_version, created_at). Only the
       // named features travel: for an X-ray its image statistics, for churn the row's fields.
       const { rows } = await pool.query(
-        `SELECT p.created_at, p.output->'probability' AS probability, p.output->>'label' AS label,
-                (SELECT coalesce(jsonb_agg(coalesce(p.input->'stats'->f.name, p.input->f.name) ORDER BY f.i), '[]'::jsonb)
+        // A registered model's score is output.score (or a regression's value), already in the
+        // reference's terms; a column name_i of an [N, k] input is element i of input name.
+        `SELECT p.created_at, coalesce(p.output->'probability', p.output->'score', p.output->'value') AS probability, p.output->>'label' AS label,
+                (p.output ? 'score' OR p.output ? 'value') AS by_task,
+                (SELECT coalesce(jsonb_agg(coalesce(p.input->'stats'->f.name, p.input->f.name,
+                                                    p.input #> ARRAY[regexp_replace(f.name, '_[0-9]+$', ''), substring(f.name from '_([0-9]+)$')]) ORDER BY f.i), '[]'::jsonb)
                    FROM unnest($5::text[]) WITH ORDINALITY AS f(name, i)) AS vals
            FROM inference.predictions p
           WHERE p.model_name = $1 AND p.model_version = $2::int
@@ -54,7 +58,7 @@ export function createDriftReader(pool: Pool): DriftReader {
           createdAt: r.created_at,
           values: r.vals,
           probability: typeof r.probability === 'number' ? r.probability : null,
-          label: r.label,
+          label: r.by_task ? null : r.label,
         })),
       };
     },

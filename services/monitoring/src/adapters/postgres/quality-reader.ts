@@ -1,5 +1,5 @@
 import { withTransaction, type Pool } from '@vigil/common';
-import { sampleKey, type QualityReader, type ScoredLabel, type VersionCounts } from '../../domain/ports';
+import { sampleKey, type PairReader, type QualityReader, type ScoredLabel, type VersionCounts } from '../../domain/ports';
 import { windowStart as startOf } from '../../domain/windows';
 
 /** Where a window starts, as domain/windows.ts defines it: the start of the minute now − window falls in. */
@@ -17,7 +17,7 @@ const windowStart = (param: string) => `date_trunc('minute', now() - make_interv
  *      longest one's inside it, since the cap keeps the newest.
  * A window w covers the predictions made since the start of the minute now − w.
  */
-export function createQualityReader(pool: Pool): QualityReader {
+export function createQualityReader(pool: Pool): QualityReader & PairReader {
   return {
     async read(query, cap) {
       const windows = [...new Set(query.windowsMs)];
@@ -93,6 +93,20 @@ export function createQualityReader(pool: Pool): QualityReader {
         }
         return { asOf, counts, samples };
       });
+    },
+    async labelledPairs(query, cap) {
+      const params: unknown[] = [query.modelName, query.windowMs / 1000, cap];
+      const version = query.modelVersion === undefined ? '' : `AND p.model_version = $${params.push(query.modelVersion)}`;
+      const { rows } = await pool.query(
+        `SELECT model_version, predicted, score, actual FROM (
+           SELECT p.model_version, p.label AS predicted, p.score, g.label AS actual,
+                  row_number() OVER (PARTITION BY p.model_version ORDER BY p.created_at DESC) AS n
+             FROM monitoring.ground_truth g JOIN monitoring.predictions p ON p.prediction_id = g.prediction_id
+            WHERE p.model_name = $1 AND p.created_at >= ${windowStart('$2')} ${version}) s
+          WHERE n <= $3`,
+        params,
+      );
+      return rows.map((r) => ({ modelVersion: r.model_version, predictedLabel: r.predicted, score: r.score, actualLabel: r.actual }));
     },
     async knowsModel(modelName) {
       const { rows } = await pool.query('SELECT EXISTS (SELECT 1 FROM monitoring.prediction_minutes WHERE model_name = $1) AS known', [modelName]);
