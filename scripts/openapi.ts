@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       datasets: createDatasetReader(pool),
       registry: createRegistryStore(pool),
       promotionMargin: 0.01,
-      registration: { inspector: createModelInspector(), store: createRegistrationStore(pool, createModelRepository('/nonexistent')), maxModelBytes: 1 },
+      registration: { inspector: createModelInspector(), store: createRegistrationStore(pool, createModelRepository('/nonexistent')), maxModelBytes: 1, files: createModelRepository('/nonexistent') },
     }),
     monitoring: await buildMonitoring({
       ...base('monitoring'),

@@ -67,7 +67,7 @@ export async function startChurnStack(opts: {
   const training = await buildTraining({
     ...base('training'), jobs, datasets, registry, promotionMargin: 0.01,
     images: holdoutImages,
-    registration: { inspector: createModelInspector(), store: createRegistrationStore(pool, repository), maxModelBytes: 64 * 1024 * 1024 },
+    registration: { inspector: createModelInspector(), store: createRegistrationStore(pool, repository), maxModelBytes: 64 * 1024 * 1024, files: repository },
   });
   const producer = bus.producer();
   const relay = createOutboxRelay({ pool, schema: 'training', producer, logger: silentLogger, pollMs: 100 });

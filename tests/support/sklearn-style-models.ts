@@ -11,9 +11,7 @@ const model = (name: string, nodes: OnnxNode[], inputs: OnnxValueInfo[], outputs
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** LogisticRegression on 3 floats, classes [0, 1]: LinearClassifier → Normalizer → ZipMap. */
-export const logisticRegression = (() => {
-  const w = [0.8, -1.2, 0.5];
-  const b = -0.3;
+export function makeLogisticRegression(w: number[], b: number) {
   const onnx = model('LogisticRegression', [
     {
       opType: 'LinearClassifier', domain: 'ai.onnx.ml', name: 'LinearClassifier', inputs: ['float_input'], outputs: ['label', 'probability_tensor'],
@@ -38,7 +36,8 @@ export const logisticRegression = (() => {
     return [1 - p, p];
   };
   return { onnx, classes: [0, 1], predictProba };
-})();
+}
+export const logisticRegression = makeLogisticRegression([0.8, -1.2, 0.5], -0.3);
 
 /**
  * Pipeline(ColumnTransformer(OneHotEncoder on "plan", passthrough "usage"), DecisionTreeClassifier)

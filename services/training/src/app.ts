@@ -21,6 +21,9 @@ export async function buildApp(deps: TrainingDeps): Promise<VigilApp> {
   const app = await createServiceApp({ ...deps, service: 'training' });
   await app.register(trainingJobRoutes, { jobs: deps.jobs, datasets: deps.datasets, newId: randomUUID });
   await app.register(modelRegistrationRoutes, deps.registration);
-  await app.register(modelRoutes, { registry: deps.registry, datasets: deps.datasets, images: deps.images, promotionMargin: deps.promotionMargin });
+  await app.register(modelRoutes, {
+    registry: deps.registry, datasets: deps.datasets, images: deps.images, promotionMargin: deps.promotionMargin,
+    registered: { files: deps.registration.files, inspector: deps.registration.inspector },
+  });
   return app;
 }

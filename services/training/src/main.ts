@@ -39,7 +39,7 @@ void runService({
       logger: rt.logger, metrics: rt.metrics, apiKeys: rt.apiKeys, readiness: rt.readiness,
       jobs, datasets, registry, promotionMargin: config.PROMOTION_MARGIN,
       images,
-      registration: { inspector: createModelInspector(), store: createRegistrationStore(rt.pool, repository), maxModelBytes: config.MODEL_MAX_BYTES },
+      registration: { inspector: createModelInspector(), store: createRegistrationStore(rt.pool, repository), maxModelBytes: config.MODEL_MAX_BYTES, files: repository },
     });
     runner.start();
     // Retraining asked for by monitoring (policy breaches) arrives as training-requested events.

@@ -86,6 +86,8 @@ export interface ModelConfig {
   outputRoles?: { label?: string; probabilities?: string; value?: string };
   /** 'registered' for a version uploaded from outside; absent for pipeline versions. */
   source?: 'registered';
+  /** Registered with a holdout: the file in the version directory (feature columns and label). */
+  holdoutFile?: string;
 }
 
 export interface Deployment {
@@ -228,6 +230,15 @@ export interface Registration {
   config: Omit<ModelConfig, 'name'>;
   lineage: Record<string, unknown>;
   registeredBy: string;
+  /** Stored beside model.onnx (holdout.csv). */
+  files?: Record<string, Uint8Array>;
+  /** The holdout score, when one came with the upload. */
+  metrics?: Record<string, unknown>;
+}
+
+/** Reads a file of a stored version (model.onnx, holdout.csv) from the model repository. */
+export interface VersionFiles {
+  read(name: string, version: number, file: string): Promise<Uint8Array>;
 }
 
 export interface RegistrationStore {

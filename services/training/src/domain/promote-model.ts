@@ -1,5 +1,6 @@
 import { VigilError } from '@vigil/common';
-import type { DatasetReader, Deployment, ImageHoldoutScorer, ModelVersion, RegistryStore } from './ports';
+import type { DatasetReader, Deployment, ImageHoldoutScorer, ModelInspector, ModelVersion, RegistryStore, VersionFiles } from './ports';
+import { compareRegistered } from './registration-holdout';
 import { compareOnHoldout, type HoldoutComparison } from './compare-on-holdout';
 
 export interface PromoteDeps {
@@ -9,6 +10,8 @@ export interface PromoteDeps {
   images?: ImageHoldoutScorer;
   /** Largest ROC AUC drop against the live version that is still accepted. */
   margin: number;
+  /** Registered versions' holdouts: their files and a runtime to score them. */
+  registered?: { files: VersionFiles; inspector: ModelInspector };
 }
 
 export interface PromoteInput {
@@ -21,7 +24,8 @@ export interface PromoteInput {
 
 export interface PromoteResult {
   deployment: Deployment;
-  comparison: HoldoutComparison | null;
+  /** A pipeline version's ROC AUCs, or a registered version's holdout metric (roc_auc, accuracy, r2). */
+  comparison: HoldoutComparison | RegisteredComparison | null;
 }
 
 async function requireVersion(registry: RegistryStore, name: string, version: number): Promise<ModelVersion> {
@@ -44,16 +48,11 @@ export async function promoteModel(input: PromoteInput, deps: PromoteDeps): Prom
   if (live?.version === input.version) {
     throw new VigilError('VIGIL_CONFLICT', `Version ${input.version} of ${input.name} is already live`);
   }
-  let comparison: HoldoutComparison | null = null;
-  // A version registered from outside came with no holdout Vigil can score: nothing shows it is
-  // fit to serve, so a person vouches for it (force, with the reason kept in the history).
-  const unproven = candidate.config.source === 'registered';
-  if (unproven && !input.force) {
-    throw new VigilError('VIGIL_CONFLICT', `Version ${input.version} of ${input.name} was registered without a holdout, so the promotion gate has nothing to compare; promote with force and a reason`, {
-      details: { reason: 'no-holdout' },
-    });
-  }
-  if (live && !unproven) {
+  let comparison: HoldoutComparison | RegisteredComparison | null = null;
+  const registered = candidate.config.source === 'registered';
+  if (registered) {
+    comparison = await gateRegistered(input, candidate, live, deps);
+  } else if (live) {
     const liveVersion = await requireVersion(deps.registry, input.name, live.version);
     comparison = await compareOnHoldout(candidate, liveVersion, deps);
     const drop = comparison.liveRocAuc - comparison.candidateRocAuc;
@@ -81,6 +80,39 @@ export async function promoteModel(input: PromoteInput, deps: PromoteDeps): Prom
     candidate.sha256,
   );
   return { deployment, comparison };
+}
+
+type RegisteredComparison = Awaited<ReturnType<typeof compareRegistered>>;
+
+/**
+ * The gate for a version registered from outside: on its own holdout (uploaded with it), against
+ * the live version when that one answers by task too. Without a holdout, or against a pipeline's
+ * version, nothing shows it is fit to serve: a person vouches for it (force, with a reason).
+ */
+async function gateRegistered(input: PromoteInput, candidate: ModelVersion, live: Deployment | null, deps: PromoteDeps): Promise<RegisteredComparison | null> {
+  const vouch = (why: string) => {
+    if (input.force) return null;
+    throw new VigilError('VIGIL_CONFLICT', `Version ${input.version} of ${input.name} ${why}; promote with force and a reason`, {
+      details: { reason: candidate.config.holdoutFile ? 'not-comparable' : 'no-holdout' },
+    });
+  };
+  if (!candidate.config.holdoutFile || !deps.registered) return vouch('was registered without a holdout, so the promotion gate has nothing to compare');
+  if (!live) return null;
+  const liveVersion = await requireVersion(deps.registry, input.name, live.version);
+  if (!liveVersion.config.outputRoles || liveVersion.config.task !== candidate.config.task) {
+    return vouch(`cannot be compared with live version ${live.version}, which does not answer the same task by its outputs`);
+  }
+  const comparison = await compareRegistered(candidate, liveVersion, deps.registered);
+  const drop = comparison.live - comparison.candidate;
+  if (drop > deps.margin && !input.force) {
+    throw new VigilError(
+      'VIGIL_CONFLICT',
+      `Refused: version ${input.version} scores ${comparison.metric} ${comparison.candidate.toFixed(4)} on its holdout, ` +
+        `${drop.toFixed(4)} below live version ${live.version} (${comparison.live.toFixed(4)}); the margin is ${deps.margin}. Force with a reason to promote anyway.`,
+      { details: { comparison, margin: deps.margin } },
+    );
+  }
+  return comparison;
 }
 
 /** Brings back the version that was live before the current one. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isClassifier, VigilError } from '@vigil/common';
 import type { InspectedModel, ModelInspector, ModelVersion, RegistrationStore, TensorSignature } from './ports';
 import { parseRegistrationConfig, resolveOutputs, type RegistrationConfig } from './registration-config';
+import { evaluateOnHoldout, HOLDOUT_FILE } from './registration-holdout';
 import { referenceProfile } from './registration-reference';
 
 export interface RegisterDeps {
@@ -16,6 +17,8 @@ export interface RegisterInput {
   config: unknown;
   /** CSV of training inputs (one column per input), for drift. */
   reference?: string;
+  /** Labelled CSV (input columns and `label`), for the promotion gate. */
+  holdout?: string;
   actor: string;
 }
 
@@ -99,6 +102,8 @@ export async function registerModel(input: RegisterInput, deps: RegisterDeps): P
     }
   }
   const reference = input.reference === undefined ? undefined : await referenceProfile(input.reference, model.served, model.inputs, config, roles, deps.inspector);
+  const taskConfig = { task: config.task, classes: config.classes, positiveClass: config.positiveClass, outputs: roles };
+  const holdout = input.holdout === undefined ? undefined : await evaluateOnHoldout(model.served, input.holdout, model.inputs, taskConfig, deps.inspector);
   const signature = { inputs: model.inputs, outputs: model.outputs };
   const { version, created } = await deps.store.register({
     name: input.name,
@@ -120,7 +125,9 @@ export async function registerModel(input: RegisterInput, deps: RegisterDeps): P
       spec: null,
       holdout: { datasetId: '', ids: [] },
       ...(reference ? { reference } : {}),
+      ...(holdout ? { holdoutFile: HOLDOUT_FILE } : {}),
     },
+    ...(holdout ? { files: { [HOLDOUT_FILE]: Buffer.from(input.holdout!) }, metrics: { holdout } } : {}),
     lineage: {
       ...config.lineage,
       uploadedSha256: model.uploadedSha256,

@@ -33,20 +33,20 @@ function cell(input: TensorSignature, text: string, where: string): string | num
 }
 
 /** A CSV with one column per model input (see columnsOf) → the rows and one feed per input. */
-export function readReferenceCsv(text: string, inputs: TensorSignature[]) {
+export function readReferenceCsv(text: string, inputs: TensorSignature[], what: 'reference' | 'holdout' = 'reference') {
   let records: Record<string, string>[];
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, bom: true, to: REFERENCE_MAX_ROWS });
   } catch (err) {
-    throw refuse(`The reference is not a CSV with a header: ${(err as Error).message}`);
+    throw refuse(`The ${what} is not a CSV with a header: ${(err as Error).message}`);
   }
-  if (records.length === 0) throw refuse('The reference has no rows');
+  if (records.length === 0) throw refuse(`The ${what} has no rows`);
   const header = Object.keys(records[0]);
   const missing = inputs.flatMap(columnsOf).filter((c) => !header.includes(c));
-  if (missing.length) throw refuse(`The reference lacks the column(s) ${missing.join(', ')} (one per model input; an [N, k] input takes name_0 … name_{k-1})`, { missing });
+  if (missing.length) throw refuse(`The ${what} lacks the column(s) ${missing.join(', ')} (one per model input; an [N, k] input takes name_0 … name_{k-1})`, { missing });
   const feeds = inputs.map((input) => {
     const columns = columnsOf(input);
-    const data = records.flatMap((r, i) => columns.map((c) => cell(input, r[c], `reference row ${i + 1}, column ${c}`)));
+    const data = records.flatMap((r, i) => columns.map((c) => cell(input, r[c], `${what} row ${i + 1}, column ${c}`)));
     return { name: input.name, datatype: input.datatype, shape: [records.length, ...(input.shape.length > 1 ? [columns.length] : [])], data };
   });
   return { records, feeds };

@@ -1,13 +1,14 @@
 import { Type, VigilError, type VigilRoutes } from '@vigil/common';
 import type { DatasetReader, Deployment, ImageHoldoutScorer, ModelSettings, ModelVersion, RegistryStore } from '../domain/ports';
 import { decommissionModel } from '../domain/decommission-model';
-import { promoteModel, rollbackModel } from '../domain/promote-model';
+import { promoteModel, rollbackModel, type PromoteDeps } from '../domain/promote-model';
 
 export interface ModelRoutesDeps {
   registry: RegistryStore;
   datasets: DatasetReader;
   images?: ImageHoldoutScorer;
   promotionMargin: number;
+  registered?: PromoteDeps['registered'];
 }
 
 const admin = { scopes: ['models:admin'] };
@@ -106,7 +107,7 @@ export const modelRoutes: VigilRoutes<ModelRoutesDeps> = async (app, deps) => {
     async (request) => {
       const { deployment, comparison } = await promoteModel(
         { ...request.params, ...(request.body ?? {}), actor: request.client!.name },
-        { registry, datasets: deps.datasets, images: deps.images, margin: deps.promotionMargin },
+        { registry, datasets: deps.datasets, images: deps.images, margin: deps.promotionMargin, registered: deps.registered },
       );
       return { deployment: deploymentView(deployment), comparison };
     },

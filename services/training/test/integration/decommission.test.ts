@@ -21,7 +21,7 @@ describe('POST /v1/models/{name}/decommission: a model taken out of service, its
       logger: silentLogger, metrics: createMetricsRegistry('training'), apiKeys: createApiKeyStore(db.pool), readiness: {},
       jobs: createJobStore(db.pool, createModelRepository('/nonexistent')), datasets: createDatasetReader(db.pool), registry: createRegistryStore(db.pool),
       promotionMargin: 0.01,
-      registration: { inspector: createModelInspector(), store: createRegistrationStore(db.pool, createModelRepository('/nonexistent')), maxModelBytes: 1 << 20 },
+      registration: { inspector: createModelInspector(), store: createRegistrationStore(db.pool, createModelRepository('/nonexistent')), maxModelBytes: 1 << 20, files: createModelRepository('/nonexistent') },
     });
     admin = (await createApiKeyStore(db.pool).create('ml-lead', ['models:admin'])).key;
     // Two registered versions of "legacy" (no holdout needed: the first promotion has nothing to be compared with).

@@ -21,7 +21,7 @@ describe('training jobs and registry: bad requests and dead processes', () => {
     app = await buildApp({
       logger: silentLogger, metrics: createMetricsRegistry('training'), apiKeys: createApiKeyStore(db.pool), readiness: {},
       jobs: jobs(), datasets: createDatasetReader(db.pool), registry: createRegistryStore(db.pool), promotionMargin: 0.01,
-      registration: { inspector: createModelInspector(), store: createRegistrationStore(db.pool, createModelRepository('/nonexistent')), maxModelBytes: 1 << 20 },
+      registration: { inspector: createModelInspector(), store: createRegistrationStore(db.pool, createModelRepository('/nonexistent')), maxModelBytes: 1 << 20, files: createModelRepository('/nonexistent') },
     });
     key = (await createApiKeyStore(db.pool).create('ml', ['models:admin'])).key;
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createApiKeyStore, createMetricsRegistry, type VigilApp } from '@vigil/common';
 import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database';
 import { silentLogger } from '../../../../tests/support/kafka';
-import { customDomainModel, linearRegression, logisticRegression, modelForm as form, planTree } from '../../../../tests/support/sklearn-style-models';
+import { customDomainModel, linearRegression, logisticRegression, makeLogisticRegression, modelForm as form, planTree } from '../../../../tests/support/sklearn-style-models';
 import { createModelInspector } from '../../src/adapters/onnx/model-inspector';
 import { createDatasetReader } from '../../src/adapters/postgres/dataset-reader';
 import { createJobStore } from '../../src/adapters/postgres/job-store';
@@ -28,7 +28,7 @@ describe('POST /v1/models/{name}/versions: registering a model built elsewhere',
     app = await buildApp({
       logger: silentLogger, metrics: createMetricsRegistry('training'), apiKeys: createApiKeyStore(db.pool), readiness: {},
       jobs: createJobStore(db.pool, repository), datasets: createDatasetReader(db.pool), registry: createRegistryStore(db.pool), promotionMargin: 0.01,
-      registration: { inspector: createModelInspector(), store: createRegistrationStore(db.pool, repository), maxModelBytes: 1024 * 1024 },
+      registration: { inspector: createModelInspector(), store: createRegistrationStore(db.pool, repository), maxModelBytes: 1024 * 1024, files: repository },
     });
     key = (await createApiKeyStore(db.pool).create('ml-ops', ['models:admin'])).key;
   });
@@ -98,6 +98,38 @@ describe('POST /v1/models/{name}/versions: registering a model built elsewhere',
     expect(missing.json()).toMatchObject({ reason: 'invalid-reference', missing: ['float_input_0', 'float_input_1'] });
     const typed = await register('refused', planTree.onnx, { task: 'multiclass-classification', classes: planTree.classes }, { reference: 'plan,usage\nbasic,lots\n' });
     expect(typed.json().detail).toMatch(/row 1, column usage: "lots" is not a number/);
+  });
+
+  test('a holdout is scored at registration and gates promotion against the live version on the candidate\'s rows', async () => {
+    const good = makeLogisticRegression([0.8, -1.2, 0.5], -0.3);
+    const bad = makeLogisticRegression([-0.8, 1.2, -0.5], 0.3);
+    const rows = Array.from({ length: 60 }, (_, i) => [(i % 5) - 2, (i % 7) / 3 - 1, (i % 3) - 1]);
+    const holdout = ['float_input_0,float_input_1,float_input_2,label', ...rows.map((x) => `${x.join(',')},${good.predictProba(x)[1] >= 0.5 ? 1 : 0}`)].join('\n');
+    const config = { task: 'binary-classification', classes: [0, 1] };
+    const v1 = await register('gated', good.onnx, config, { holdout });
+    expect(v1.statusCode).toBe(201);
+    expect(v1.json().holdout).toEqual({ metric: 'roc_auc', value: 1, rows: 60 });
+    expect(readdirSync(path.join(repositoryDir, 'gated', '1')).sort()).toEqual(['config.json', 'holdout.csv', 'model.onnx']);
+    const promote = (version: number, body: object = {}) =>
+      app.inject({ method: 'POST', url: `/v1/models/gated/versions/${version}/promote`, headers: { authorization: `Bearer ${key}` }, payload: body });
+    expect((await promote(1)).statusCode).toBe(200);
+
+    const v2 = await register('gated', bad.onnx, config, { holdout });
+    expect(v2.json().holdout.value).toBe(0);
+    const refused = await promote(2);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().comparison).toEqual({ metric: 'roc_auc', rows: 60, candidate: 0, live: 1 });
+    const forced = await promote(2, { force: true, reason: 'A/B test says otherwise' });
+    expect(forced.statusCode).toBe(200);
+    expect(forced.json().deployment).toMatchObject({ version: 2, forced: true, reason: 'A/B test says otherwise' });
+
+    const v3 = await register('gated', good.onnx, { ...config, threshold: 0.4 });
+    expect((await promote(v3.json().version)).json()).toMatchObject({ code: 'VIGIL_CONFLICT', reason: 'no-holdout' });
+
+    const noLabel = await register('refused', good.onnx, config, { holdout: 'float_input_0,float_input_1,float_input_2\n1,2,3\n' });
+    expect(noLabel.json()).toMatchObject({ code: 'VIGIL_UNPROCESSABLE', reason: 'invalid-holdout' });
+    const wrongLabel = await register('refused', good.onnx, config, { holdout: 'float_input_0,float_input_1,float_input_2,label\n1,2,3,yes\n' });
+    expect(wrongLabel.json().detail).toMatch(/row 1: label "yes" is not one of \[0,1\]/);
   });
 
   test('a regression finds its one float output', async () => {

@@ -19,11 +19,11 @@ export function createRegistrationStore(pool: Pool, repository: ModelRepository)
         if (earlier.rows[0]) return { version: toVersion(earlier.rows[0]), created: false };
         const next = (await tx.query('SELECT coalesce(max(version), 0) + 1 AS v FROM training.model_versions WHERE name = $1', [r.name])).rows[0].v;
         const config = { ...r.config, name: r.name };
-        await repository.save(r.name, next, r.served, config);
+        await repository.save(r.name, next, r.served, config, r.files);
         const inserted = await tx.query(
           `INSERT INTO training.model_versions (name, version, sha256, metrics, config, source, lineage, registered_by, upload_key, dataset_sha256)
-           VALUES ($1, $2, $3, '{}'::jsonb, $4, 'registered', $5, $6, $7, $8) RETURNING *`,
-          [r.name, next, r.servedSha256, config, r.lineage, r.registeredBy, uploadKey, (r.lineage.datasetSha256 as string | undefined) ?? null],
+           VALUES ($1, $2, $3, $4, $5, 'registered', $6, $7, $8, $9) RETURNING *`,
+          [r.name, next, r.servedSha256, r.metrics ?? {}, config, r.lineage, r.registeredBy, uploadKey, (r.lineage.datasetSha256 as string | undefined) ?? null],
         );
         return { version: toVersion(inserted.rows[0]), created: true };
       });

@@ -10,6 +10,8 @@ export interface ModelRepository {
   save(name: string, version: number, onnx: Uint8Array, config: object, files?: Record<string, Uint8Array>): Promise<void>;
   load(name: string, version: number): Promise<{ onnx: Buffer; config: unknown }>;
   dir(name: string, version: number): string;
+  /** One file of a version directory. */
+  read(name: string, version: number, file: string): Promise<Buffer>;
 }
 
 export function createModelRepository(root: string): ModelRepository {
@@ -29,6 +31,7 @@ export function createModelRepository(root: string): ModelRepository {
       await writeAtomically(path.join(target, 'model.onnx'), onnx);
       await writeAtomically(path.join(target, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     },
+    read: (name, version, file) => readFile(path.join(dir(name, version), path.basename(file))),
     async load(name, version) {
       const target = dir(name, version);
       const [onnx, config] = await Promise.all([readFile(path.join(target, 'model.onnx')), readFile(path.join(target, 'config.json'), 'utf8')]);
