@@ -168,6 +168,23 @@ describe('bring your own model: register → promote → predict → audit → r
     expect(Number.isFinite(drift.score)).toBe(true);
   });
 
+  test('a version that is not live is served, audited, when asked for by number', async () => {
+    const f = modelForm(logisticRegression.onnx, { task: 'binary-classification', classes: [0, 1], threshold: 0.9 });
+    const v2 = await stack.training.inject({ method: 'POST', url: '/v1/models/credit-risk/versions', headers: { authorization: `Bearer ${key.ml}`, 'content-type': f.contentType }, payload: f.body });
+    expect(v2.json().version).toBe(2);
+    const x = [3.0, -1.0, 0.5]; // p ≈ 0.96: above both thresholds
+    const byRest = await call(stack.inference, 'risk', '/v1/models/credit-risk/predict?version=2', { instances: [{ float_input: x }] });
+    expect(byRest.statusCode).toBe(200);
+    expect(byRest.json().model.version).toBe(2);
+    const byOip = await call(stack.inference, 'risk', '/v2/models/credit-risk/versions/2/infer', { inputs: [{ name: 'float_input', shape: [1, 3], datatype: 'FP32', data: x }] });
+    expect(byOip.statusCode).toBe(200);
+    expect(byOip.json().model_version).toBe('2');
+    const audited = await db.pool.query('SELECT model_version FROM inference.predictions WHERE id = $1', [byRest.json().predictions[0].predictionId]);
+    expect(audited.rows).toEqual([{ model_version: 2 }]);
+    expect(stack.live.get('credit-risk')?.ref.version).toBe(1); // still the live one
+    expect((await call(stack.inference, 'risk', '/v1/models/credit-risk/predict?version=9', { instances: [{ float_input: x }] })).statusCode).toBe(404);
+  });
+
   test('a decommissioned model is no longer served', async () => {
     const res = await call(stack.training, 'ml', '/v1/models/house-price/decommission', { reason: 'replaced by the pricing service' });
     expect(res.statusCode).toBe(200);
@@ -175,6 +192,9 @@ describe('bring your own model: register → promote → predict → audit → r
     const gone = await predict('all', 'house-price', [[1, 2]]);
     expect(gone.statusCode).toBe(404);
     expect(gone.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const retired = await call(stack.inference, 'all', '/v1/models/house-price/predict?version=1', { instances: [[1, 2]] });
+    expect(retired.statusCode).toBe(409);
+    expect(retired.json().detail).toMatch(/decommissioned/);
   });
 
   test('npm run vigil -- models register uploads a file and prints the version, or the problem with exit 1', async () => {

@@ -5,6 +5,7 @@ import type { LiveModels } from './domain/live-models';
 import type { ImageCodec, ImageStore } from './domain/image-ports';
 import type { CustomerRecords, ModelRuntime, ModelSource, PredictionStore } from './domain/ports';
 import type { InferenceDeps, InferenceObserver } from './domain/run-inference';
+import { createStoredVersions } from './domain/stored-versions';
 import { createInferenceMetrics } from './adapters/metrics/inference-metrics';
 import { auditRoutes } from './routes/audit';
 import { churnBatchRoutes } from './routes/churn-batch-jobs';
@@ -13,6 +14,9 @@ import { modelPredictionRoutes } from './routes/model-predictions';
 import { oipMetadataRoutes } from './routes/oip-v2/health-and-metadata';
 import { oipInferRoutes } from './routes/oip-v2/infer';
 import { xrayPredictionRoutes } from './routes/xray-predictions';
+
+/** Versions asked for by number (not live) kept loaded at once. */
+const STORED_VERSIONS_LOADED = 4;
 
 export interface InferenceAppDeps extends Omit<ServiceAppOptions, 'service'> {
   live: LiveModels;
@@ -36,8 +40,11 @@ export interface InferenceAppDeps extends Omit<ServiceAppOptions, 'service'> {
 /** Builds the inference app from adapters that already exist; opens nothing itself. */
 export async function buildApp(deps: InferenceAppDeps): Promise<VigilApp> {
   const app = await createServiceApp({ ...deps, service: 'inference' });
+  // Versions asked for by number that are not live are loaded on demand, four at most at a time.
+  const stored = createStoredVersions({ source: deps.source, runtime: deps.runtime, maxLoaded: STORED_VERSIONS_LOADED });
+  app.addHook('onClose', () => stored.close());
   const inference: InferenceDeps = {
-    live: deps.live, store: deps.store, newId: randomUUID, now: () => new Date(), observer: deps.observer ?? createInferenceMetrics(deps.metrics, deps.runtime),
+    live: deps.live, stored, store: deps.store, newId: randomUUID, now: () => new Date(), observer: deps.observer ?? createInferenceMetrics(deps.metrics, deps.runtime),
   };
   const ready = async () => (await Promise.allSettled(Object.values(deps.readiness).map((check) => check()))).every((r) => r.status === 'fulfilled');
   await app.register(churnScoreRoutes, { ...inference, customers: deps.customers });

@@ -81,6 +81,8 @@ export interface ModelRuntime {
 export interface ModelSource {
   /** Live version of every model, as the registry says now. */
   liveVersions(): Promise<ModelRef[]>;
+  /** A stored version with its sha256, and whether its model is decommissioned; null when the registry has no such version. */
+  version(name: string, version: number): Promise<{ ref: ModelRef; decommissioned: boolean } | null>;
   /** The artifact, config and further files (backbone.onnx) of a version; verifies every sha256. */
   artifact(ref: ModelRef): Promise<{ onnx: Uint8Array; config: ModelConfig; files: Record<string, Uint8Array> }>;
 }

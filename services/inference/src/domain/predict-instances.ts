@@ -1,6 +1,6 @@
 import { VigilError } from '@vigil/common';
 import type { ModelConfig, ModelRef, Tensor, TensorSpec } from './ports';
-import { MAX_BATCH, runInference, type InferenceDeps } from './run-inference';
+import { acquire, MAX_BATCH, runInference, type InferenceDeps } from './run-inference';
 
 const MAX_ERRORS = 50;
 
@@ -80,14 +80,22 @@ export async function predictInstances(
   deps: InferenceDeps,
 ): Promise<{ model: ModelRef; predictions: InstancePrediction[] }> {
   if (req.instances.length < 1 || req.instances.length > MAX_BATCH) throw new VigilError('VIGIL_VALIDATION', `Send 1 to ${MAX_BATCH} instances`);
-  const model = deps.live.get(req.modelName);
-  if (!model) throw new VigilError('VIGIL_NOT_FOUND', `Model ${req.modelName} is not being served (no live version)`);
-  // A pipeline's versions (churn, X-ray) answer in their own terms (explanations, the two-stage
-  // chain) on their own routes; this one serves versions whose outputs say which is which.
-  if (!model.config.task || !model.config.outputRoles) {
-    throw new VigilError('VIGIL_NOT_FOUND', `Model ${req.modelName} is served by its own endpoint and OIP V2, not by instances`);
+  if (req.version === undefined && !deps.live.get(req.modelName)) throw new VigilError('VIGIL_NOT_FOUND', `Model ${req.modelName} is not being served (no live version)`);
+  // The version's own inputs shape the rows; held until the run is done, so it stays loaded.
+  const lease = await acquire(req, deps);
+  let result;
+  try {
+    const { config } = lease.model;
+    // A pipeline's versions (churn, X-ray) answer in their own terms (explanations, the two-stage
+    // chain) on their own routes; this one serves versions whose outputs say which is which.
+    if (!config.task || !config.outputRoles) {
+      throw new VigilError('VIGIL_NOT_FOUND', `Model ${req.modelName} is served by its own endpoint and OIP V2, not by instances`);
+    }
+    const inputs = toTensors(config, req.instances);
+    result = await runInference({ modelName: req.modelName, version: lease.model.ref.version, inputs, requestId: req.requestId, clientName: req.clientName }, deps);
+  } finally {
+    lease.release();
   }
-  const result = await runInference({ modelName: req.modelName, version: req.version, inputs: toTensors(model.config, req.instances), requestId: req.requestId, clientName: req.clientName }, deps);
   return {
     model: result.model,
     predictions: result.predictions.map((p) => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { VigilError } from '@vigil/common';
-import type { LiveModels } from './live-models';
+import type { Lease, LiveModels } from './live-models';
+import type { StoredVersions } from './stored-versions';
 import type { ModelRef, PredictionRecord, PredictionStore, Tensor } from './ports';
 import { postprocessRow } from './postprocess';
 import { checkInputs, rowOf } from './tensors';
@@ -35,6 +36,8 @@ export interface InferenceObserver {
 export interface InferenceDeps {
   observer?: InferenceObserver;
   live: LiveModels;
+  /** Versions asked for by number that are not live; without it only the live version is served. */
+  stored?: StoredVersions;
   store: PredictionStore;
   newId: () => string;
   now: () => Date;
@@ -52,6 +55,18 @@ function allFinite(value: unknown): boolean {
   if (Array.isArray(value)) return value.every(allFinite);
   if (value && typeof value === 'object') return Object.values(value).every(allFinite);
   return true;
+}
+
+/** The live version, or the version asked for (loaded on demand when it is not the live one). */
+export async function acquire(req: Pick<InferenceRequest, 'modelName' | 'version'>, deps: Pick<InferenceDeps, 'live' | 'stored'>): Promise<Lease> {
+  const lease = deps.live.acquire(req.modelName);
+  if (req.version === undefined || lease?.model.ref.version === req.version) {
+    if (!lease) throw new VigilError('VIGIL_MODEL_NOT_READY', `Model ${req.modelName} has no live version loaded`);
+    return lease;
+  }
+  lease?.release();
+  if (!deps.stored) throw new VigilError('VIGIL_NOT_FOUND', `Version ${req.version} of ${req.modelName} is not live`);
+  return deps.stored.acquire(req.modelName, req.version);
 }
 
 /**
@@ -72,13 +87,9 @@ export async function runInference(req: InferenceRequest, deps: InferenceDeps): 
 
 async function infer(req: InferenceRequest, deps: InferenceDeps): Promise<InferenceResult> {
   const started = performance.now();
-  const lease = deps.live.acquire(req.modelName);
-  if (!lease) throw new VigilError('VIGIL_MODEL_NOT_READY', `Model ${req.modelName} has no live version loaded`);
+  const lease = await acquire(req, deps);
   try {
     const { model } = lease;
-    if (req.version !== undefined && req.version !== model.ref.version) {
-      throw new VigilError('VIGIL_NOT_FOUND', `Version ${req.version} of ${req.modelName} is not live (live: ${model.ref.version})`);
-    }
     const { tensors, batch } = checkInputs(model.config, req.inputs, MAX_BATCH);
     const longId = req.entityIds?.findIndex((id) => typeof id === 'string' && id.length > MAX_ENTITY_ID) ?? -1;
     if (longId >= 0) throw new VigilError('VIGIL_VALIDATION', `Row ${longId + 1}: the id is longer than ${MAX_ENTITY_ID} characters`);

@@ -19,6 +19,7 @@ function setup() {
   };
   const source: ModelSource = {
     liveVersions: async () => liveVersions,
+    version: async () => null,
     artifact: async (r) => ({ onnx: new Uint8Array(), config: config(r.name), files: {} }),
   };
   const live = createLiveModels(runtime);

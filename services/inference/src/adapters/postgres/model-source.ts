@@ -22,6 +22,15 @@ export function createModelSource(pool: Pool, repositoryRoot: string): ModelSour
       );
       return rows.map((r) => ({ name: r.name, version: r.version, sha256: r.sha256 }));
     },
+    async version(name, version) {
+      const { rows } = await pool.query(
+        `SELECT v.sha256,
+                coalesce((SELECT d.action = 'decommission' FROM training.deployments d WHERE d.name = v.name ORDER BY d.id DESC LIMIT 1), false) AS decommissioned
+           FROM training.model_versions v WHERE v.name = $1 AND v.version = $2`,
+        [name, version],
+      );
+      return rows[0] ? { ref: { name, version, sha256: rows[0].sha256 }, decommissioned: rows[0].decommissioned } : null;
+    },
     async artifact(ref) {
       const dir = path.resolve(repositoryRoot, ref.name, String(ref.version));
       const [onnx, config] = await Promise.all([readFile(path.join(dir, 'model.onnx')), readFile(path.join(dir, 'config.json'), 'utf8')]);

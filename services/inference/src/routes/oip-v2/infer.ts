@@ -1,6 +1,6 @@
 import { hasScopes, Type, VigilError, type VigilRoutes } from '@vigil/common';
 import { predictScopes } from '../../domain/predict-instances';
-import { runInference, type InferenceDeps } from '../../domain/run-inference';
+import { acquire, runInference, type InferenceDeps } from '../../domain/run-inference';
 import { fromOip, toOip } from './codec';
 
 /** Scope a caller needs to run a model, by the model's pipeline. */
@@ -40,8 +40,11 @@ export const oipInferRoutes: VigilRoutes<InferenceDeps> = async (app, deps) => {
       },
       async (request) => {
         const { name, version } = request.params;
-        const model = deps.live.get(name);
-        if (!model) throw new VigilError('VIGIL_NOT_FOUND', `Model ${name} is not being served`);
+        if (version === undefined && !deps.live.get(name)) throw new VigilError('VIGIL_NOT_FOUND', `Model ${name} is not being served`);
+        // Only the scope is read here; runInference takes its own lease on the same version.
+        const lease = await acquire({ modelName: name, version: version === undefined ? undefined : Number(version) }, deps);
+        const model = lease.model;
+        lease.release();
         // A pipeline's models keep their domain scope; any other model needs predict:{name} or predict:*.
         const scopes = SCOPE_BY_PIPELINE[model.config.pipeline] ? [SCOPE_BY_PIPELINE[model.config.pipeline]] : predictScopes(name);
         if (!scopes.some((s) => hasScopes(request.client!, [s]))) {
