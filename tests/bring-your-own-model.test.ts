@@ -18,7 +18,7 @@ const run = promisify(execFile);
 describe('bring your own model: register → promote → predict → audit → retire', () => {
   const ctx = useChurnStack({
     'ml-ops': ['models:admin'], 'risk-engine': ['predict:credit-risk'], 'batch-scorer': ['predict:*'], crm: ['churn:score'],
-    labeller: ['feedback:write', 'monitoring:read'],
+    labeller: ['feedback:write', 'monitoring:read'], auditor: ['audit:read'],
   }, { monitoring: true });
   const key: Record<string, string> = {};
   let stack: typeof ctx.stack;
@@ -26,7 +26,7 @@ describe('bring your own model: register → promote → predict → audit → r
 
   beforeAll(async () => {
     ({ stack, db } = ctx);
-    Object.assign(key, { ml: ctx.key['ml-ops'], risk: ctx.key['risk-engine'], all: ctx.key['batch-scorer'], crm: ctx.key.crm, labeller: ctx.key.labeller });
+    Object.assign(key, { ml: ctx.key['ml-ops'], risk: ctx.key['risk-engine'], all: ctx.key['batch-scorer'], crm: ctx.key.crm, labeller: ctx.key.labeller, auditor: ctx.key.auditor });
     for (const [name, onnx, config] of [
       ['credit-risk', logisticRegression.onnx, { task: 'binary-classification', classes: [0, 1], threshold: 0.5, lineage: { codeCommit: 'nb-7f3a', author: 'ds' } }],
       ['plan-movers', planTree.onnx, { task: 'multiclass-classification', classes: planTree.classes }],
@@ -75,6 +75,10 @@ describe('bring your own model: register → promote → predict → audit → r
     expect(rowsInAudit.rows).toHaveLength(3);
     expect(rowsInAudit.rows[0]).toMatchObject({ model_name: 'credit-risk', model_version: 1, model_sha256: body.model.sha256, client_name: 'risk-engine' });
     expect(rowsInAudit.rows.map((r) => r.input.float_input)).toEqual(expect.arrayContaining(rows));
+    // The audit is evidence: replaying a stored prediction on its version gives the same output, bit for bit.
+    const replay = await call(stack.inference, 'auditor', `/v1/audit/predictions/${ids[0]}/replay`, {});
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toMatchObject({ predictionId: ids[0], identical: true });
   });
 
   test('string inputs and string labels: a tree ensemble behind a one-hot encoder', async () => {
