@@ -18,7 +18,7 @@ export interface TaskConfig {
   threshold?: number;
   confidenceBand?: { low: number; high: number };
   /** Which graph output holds what (resolved at registration). */
-  outputs?: { label?: string; probabilities?: string; value?: string };
+  outputRoles?: { label?: string; probabilities?: string; value?: string };
 }
 
 export const isModelTask = (value: unknown): value is ModelTask => (MODEL_TASKS as readonly unknown[]).includes(value);

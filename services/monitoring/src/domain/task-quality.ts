@@ -1,4 +1,4 @@
-import { multiclassMetrics, regressionMetrics, type MulticlassMetrics, type RegressionMetrics } from '@vigil/common';
+import { labelFits, multiclassMetrics, regressionMetrics, type MulticlassMetrics, type RegressionMetrics } from '@vigil/common';
 import { describeClasses, labelIsPositive } from './model-classes';
 import type { LabelledPair, LabelTarget, TaskConfigs, VersionTask } from './ports';
 
@@ -23,12 +23,9 @@ export function taskMetricsOf(task: VersionTask | null, pairs: readonly Labelled
 
 /** The label in a task-answering version's terms: `fits` (one of its classes, or a number), and for binary whether it is the positive class. */
 export function taskLabel(task: VersionTask, label: unknown): { fits: boolean; label: string; positive: boolean | null } {
-  const text = String(label);
-  if (task.task === 'regression') {
-    const value = typeof label === 'number' ? label : typeof label === 'string' && label.trim() !== '' ? Number(label) : NaN;
-    return { fits: Number.isFinite(value), label: String(value), positive: null };
-  }
-  const fits = (task.classes ?? []).some((c) => String(c) === text);
+  const fits = labelFits(task, label);
+  // A regression's label is stored as its number ("2e3" → "2000"), so pairs compare numerically.
+  const text = task.task === 'regression' && fits ? String(Number(label)) : String(label);
   return { fits, label: text, positive: fits && task.task === 'binary-classification' ? text === String(task.positiveClass) : null };
 }
 

@@ -211,12 +211,26 @@ export interface InspectedModel {
   zipMaps: { output: string; classes: (string | number)[] }[];
 }
 
+export type Feeds = { name: string; datatype: string; shape: number[]; data: unknown[] }[];
+export type Outputs = Record<string, { shape: number[]; data: unknown[] }>;
+
+/** An open onnxruntime session: run it as often as needed, then release it. */
+export interface ModelSession {
+  /** Each output's shape and values, or 422 naming what failed. */
+  run(feeds: Feeds): Promise<Outputs>;
+  release(): Promise<void>;
+}
+
 /** Loads outside ONNX models the way inference will, before anything of them is stored. */
 export interface ModelInspector {
-  /** Refuses (422, naming the problem) what is not an ONNX model onnxruntime can run. */
-  inspect(onnx: Uint8Array): Promise<InspectedModel>;
-  /** Runs the served model once on `feeds`; returns each output's shape and values, or throws 422. */
-  run(served: Uint8Array, feeds: { name: string; datatype: string; shape: number[]; data: unknown[] }[]): Promise<Record<string, { shape: number[]; data: unknown[] }>>;
+  /**
+   * Refuses (422, naming the problem) what is not an ONNX model onnxruntime can run; the model
+   * comes back with its session open, so the checks after it (a test run, the reference, the
+   * holdout) load a file of up to 512 MiB once.
+   */
+  inspect(onnx: Uint8Array): Promise<InspectedModel & ModelSession>;
+  /** A session on a stored version's served bytes (the promotion gate). */
+  open(served: Uint8Array): Promise<ModelSession>;
 }
 
 /** A version registered from outside: no training job, lineage as the data scientist gave it. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { isClassifier, VigilError } from '@vigil/common';
+import { isClassifier, VigilError, type ReferenceProfile } from '@vigil/common';
 import type { InspectedModel, ModelInspector, ModelVersion, RegistrationStore, TensorSignature } from './ports';
 import { parseRegistrationConfig, resolveOutputs, type RegistrationConfig } from './registration-config';
-import { evaluateOnHoldout, HOLDOUT_FILE } from './registration-holdout';
+import { evaluateOnHoldout, HOLDOUT_FILE, type HoldoutScore } from './registration-holdout';
 import { referenceProfile } from './registration-reference';
 
 export interface RegisterDeps {
@@ -91,19 +91,26 @@ function zeroFeeds(inputs: TensorSignature[]) {
 export async function registerModel(input: RegisterInput, deps: RegisterDeps): Promise<RegisterResult> {
   const config = parseRegistrationConfig(input.config);
   const model = await deps.inspector.inspect(input.onnx);
-  checkInputs(config, model.inputs);
-  const roles = resolveOutputs(config, model.outputs);
-  checkOutputs(config, model, roles);
-  const ran = await deps.inspector.run(model.served, zeroFeeds(model.inputs));
-  if (isClassifier(config.task)) {
-    const probs = ran[roles.probabilities!];
-    if (probs.shape[probs.shape.length - 1] !== config.classes!.length) {
-      throw mismatch('class-count', `Output ${roles.probabilities} gave ${probs.shape.at(-1)} probability columns on a test row; config.classes lists ${config.classes!.length}`);
+  let roles: ReturnType<typeof resolveOutputs>;
+  let reference: ReferenceProfile | undefined;
+  let holdout: HoldoutScore | undefined;
+  try {
+    checkInputs(config, model.inputs);
+    roles = resolveOutputs(config, model.outputs);
+    checkOutputs(config, model, roles);
+    const ran = await model.run(zeroFeeds(model.inputs));
+    if (isClassifier(config.task)) {
+      const probs = ran[roles.probabilities!];
+      if (probs.shape[probs.shape.length - 1] !== config.classes!.length) {
+        throw mismatch('class-count', `Output ${roles.probabilities} gave ${probs.shape.at(-1)} probability columns on a test row; config.classes lists ${config.classes!.length}`);
+      }
     }
+    const taskConfig = { ...config, positiveClass: config.positiveClass ?? config.classes?.[1], outputRoles: roles };
+    if (input.reference !== undefined) reference = await referenceProfile(input.reference, model.inputs, taskConfig, model);
+    if (input.holdout !== undefined) holdout = await evaluateOnHoldout(input.holdout, model.inputs, taskConfig, model);
+  } finally {
+    await model.release();
   }
-  const reference = input.reference === undefined ? undefined : await referenceProfile(input.reference, model.served, model.inputs, config, roles, deps.inspector);
-  const taskConfig = { task: config.task, classes: config.classes, positiveClass: config.positiveClass, outputs: roles };
-  const holdout = input.holdout === undefined ? undefined : await evaluateOnHoldout(model.served, input.holdout, model.inputs, taskConfig, deps.inspector);
   const signature = { inputs: model.inputs, outputs: model.outputs };
   const { version, created } = await deps.store.register({
     name: input.name,

@@ -2,8 +2,10 @@ import { isClassifier, isModelTask, MODEL_TASKS, VigilError, type ClassLabel, ty
 import type { TensorSignature } from './ports';
 
 /** The `config` part of a registration, as the data scientist wrote it, checked. */
-export interface RegistrationConfig extends Omit<TaskConfig, 'classes'> {
+export interface RegistrationConfig extends Omit<TaskConfig, 'classes' | 'outputRoles'> {
   classes?: ClassLabel[];
+  /** As uploaded: which graph output is the label, the probabilities or the value. */
+  outputs?: { label?: string; probabilities?: string; value?: string };
   inputs?: { name: string; datatype?: string }[];
   lineage: { datasetSha256?: string; datasetUri?: string; codeCommit?: string; trainingRunUri?: string; author?: string; notes?: string };
 }

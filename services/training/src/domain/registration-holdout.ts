@@ -1,6 +1,7 @@
-import { labelFits, VigilError, type TaskConfig } from '@vigil/common';
+import { labelFits, multiclassMetrics, regressionMetrics, VigilError, type TaskConfig } from '@vigil/common';
 import { rocAuc } from './churn/metrics';
-import type { ModelInspector, ModelVersion, TensorSignature, VersionFiles } from './ports';
+import type { ModelInspector, ModelSession, ModelVersion, Outputs, TensorSignature, VersionFiles } from './ports';
+import { answersOf } from './registration-outputs';
 import { readReferenceCsv } from './registration-reference';
 
 /** The file a registered version keeps its holdout in, beside model.onnx. */
@@ -28,37 +29,25 @@ export function readHoldout(text: string, inputs: TensorSignature[], config: Tas
 }
 
 /** ROC AUC (binary), accuracy (multiclass) or R² (regression) of a model's outputs on the holdout labels. */
-export function scoreOn(outputs: Record<string, { shape: number[]; data: unknown[] }>, labels: string[], config: TaskConfig): HoldoutScore {
-  const roles = config.outputs ?? {};
+export function scoreOn(outputs: Outputs, labels: string[], config: TaskConfig): HoldoutScore {
+  const answers = answersOf(outputs, config);
+  const rows = labels.length;
   if (config.task === 'regression') {
-    const predicted = outputs[roles.value!].data.map(Number);
-    const actual = labels.map(Number);
-    const mean = actual.reduce((a, b) => a + b, 0) / actual.length;
-    const total = actual.reduce((a, y) => a + (y - mean) ** 2, 0);
-    const residual = actual.reduce((a, y, i) => a + (y - predicted[i]) ** 2, 0);
-    return { metric: 'r2', value: total > 0 ? 1 - residual / total : 0, rows: labels.length };
+    const { r2 } = regressionMetrics(answers.map((a, i) => ({ predicted: a.value!, actual: Number(labels[i]) })));
+    return { metric: 'r2', value: r2 ?? 0, rows };
   }
-  const probs = outputs[roles.probabilities!];
-  const k = probs.shape[probs.shape.length - 1];
-  const classes = (config.classes ?? []).map(String);
-  const row = (i: number) => probs.data.slice(i * k, (i + 1) * k).map(Number);
   if (config.task === 'binary-classification') {
-    const positive = classes.indexOf(String(config.positiveClass ?? classes[1]));
-    const scores = labels.map((_, i) => row(i)[positive]);
-    const truth = labels.map((l) => (l === classes[positive] ? 1 : 0));
-    return { metric: 'roc_auc', value: rocAuc(scores, truth), rows: labels.length };
+    const positive = String(config.positiveClass ?? config.classes![1]);
+    return { metric: 'roc_auc', value: rocAuc(answers.map((a) => a.score!), labels.map((l) => (l === positive ? 1 : 0))), rows };
   }
-  const correct = labels.filter((l, i) => {
-    const p = row(i);
-    return classes[p.indexOf(Math.max(...p))] === l;
-  }).length;
-  return { metric: 'accuracy', value: correct / labels.length, rows: labels.length };
+  const { accuracy } = multiclassMetrics(answers.map((a, i) => ({ predicted: String(a.label), actual: labels[i] })), (config.classes ?? []).map(String));
+  return { metric: 'accuracy', value: accuracy ?? 0, rows };
 }
 
-/** Runs a served model on a holdout and scores it. */
-export async function evaluateOnHoldout(served: Uint8Array, text: string, inputs: TensorSignature[], config: TaskConfig, inspector: ModelInspector): Promise<HoldoutScore> {
+/** Runs an open session on a holdout and scores it. */
+export async function evaluateOnHoldout(text: string, inputs: TensorSignature[], config: TaskConfig, session: ModelSession): Promise<HoldoutScore> {
   const { feeds, labels } = readHoldout(text, inputs, config);
-  return scoreOn(await inspector.run(served, feeds), labels, config);
+  return scoreOn(await session.run(feeds), labels, config);
 }
 
 /** Candidate and live version scored on the candidate's holdout, for the promotion gate. */
@@ -68,10 +57,14 @@ export async function compareRegistered(
   deps: { files: VersionFiles; inspector: ModelInspector },
 ): Promise<{ metric: HoldoutScore['metric']; rows: number; candidate: number; live: number }> {
   const text = Buffer.from(await deps.files.read(candidate.name, candidate.version, candidate.config.holdoutFile!)).toString('utf8');
-  const score = async (v: ModelVersion) => evaluateOnHoldout(
-    await deps.files.read(v.name, v.version, 'model.onnx'), text, v.config.inputs as TensorSignature[],
-    { task: v.config.task!, classes: v.config.classes, positiveClass: v.config.positiveClass, outputs: v.config.outputRoles }, deps.inspector,
-  );
+  const score = async (v: ModelVersion) => {
+    const session = await deps.inspector.open(await deps.files.read(v.name, v.version, 'model.onnx'));
+    try {
+      return await evaluateOnHoldout(text, v.config.inputs as TensorSignature[], { ...v.config, task: v.config.task! }, session);
+    } finally {
+      await session.release();
+    }
+  };
   const [c, l] = [await score(candidate), await score(live)];
   return { metric: c.metric, rows: c.rows, candidate: c.value, live: l.value };
 }

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { categoricalReference, numericReference, VigilError, type ReferenceProfile } from '@vigil/common';
-import type { ModelInspector, TensorSignature } from './ports';
-import type { RegistrationConfig } from './registration-config';
+import { categoricalReference, numericReference, VigilError, type ReferenceProfile, type TaskConfig } from '@vigil/common';
+import type { ModelSession, TensorSignature } from './ports';
+import { answersOf } from './registration-outputs';
 
 /** Rows a reference is built from at most (the first ones): deciles settle long before. */
 export const REFERENCE_MAX_ROWS = 20_000;
@@ -57,28 +57,9 @@ export function readReferenceCsv(text: string, inputs: TensorSignature[], what: 
  * (PSI) compares live traffic with, as training stores for its own versions. The score is the
  * positive class's probability (binary), the answered class's (multiclass) or the value.
  */
-export async function referenceProfile(
-  text: string,
-  served: Uint8Array,
-  inputs: TensorSignature[],
-  config: RegistrationConfig,
-  roles: { probabilities?: string; value?: string },
-  inspector: ModelInspector,
-): Promise<ReferenceProfile> {
+export async function referenceProfile(text: string, inputs: TensorSignature[], config: TaskConfig, session: ModelSession): Promise<ReferenceProfile> {
   const { records, feeds } = readReferenceCsv(text, inputs);
-  const out = await inspector.run(served, feeds);
-  let score: number[];
-  if (config.task === 'regression') {
-    score = out[roles.value!].data.map(Number);
-  } else {
-    const probs = out[roles.probabilities!];
-    const k = probs.shape[probs.shape.length - 1];
-    const positive = config.task === 'binary-classification' ? (config.classes ?? []).findIndex((c) => String(c) === String(config.positiveClass ?? config.classes![1])) : -1;
-    score = records.map((_, i) => {
-      const row = probs.data.slice(i * k, (i + 1) * k).map(Number);
-      return positive >= 0 ? row[positive] : Math.max(...row);
-    });
-  }
+  const score = answersOf(await session.run(feeds), config).map((a) => a.score!);
   const features = inputs.flatMap((input) => columnsOf(input).map((c) => {
     const values = records.map((r) => r[c]);
     return input.datatype === 'BYTES' || input.datatype === 'BOOL' ? categoricalReference(c, values) : numericReference(c, values);

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { VigilError } from '@vigil/common';
-import type { InspectedModel, ModelInspector, TensorSignature } from '../../domain/ports';
+import type { Feeds, ModelInspector, ModelSession, TensorSignature } from '../../domain/ports';
 import { readOnnx, removeZipMaps, type OnnxSummary } from './onnx-wire';
 
 /** Domains whose operators onnxruntime's CPU provider implements. */
@@ -59,6 +59,33 @@ async function load(served: Uint8Array, summary: OnnxSummary): Promise<ort.Infer
   }
 }
 
+function toOrt(f: Feeds[number]): ort.Tensor {
+  const type = ORT_TYPES[f.datatype];
+  const data = type === 'string' ? f.data.map(String)
+    : type === 'int64' ? BigInt64Array.from(f.data.map((v) => BigInt(Math.trunc(Number(v)))))
+    : type === 'float64' ? Float64Array.from(f.data.map(Number))
+    : type === 'int32' ? Int32Array.from(f.data.map(Number))
+    : type === 'bool' ? Uint8Array.from(f.data.map((v) => (v ? 1 : 0)))
+    : Float32Array.from(f.data.map((v) => (v === null ? NaN : Number(v))));
+  return new ort.Tensor(type, data as never, f.shape);
+}
+
+function sessionOf(session: ort.InferenceSession): ModelSession {
+  return {
+    async run(feeds) {
+      try {
+        const out = await session.run(Object.fromEntries(feeds.map((f) => [f.name, toOrt(f)])));
+        return Object.fromEntries(Object.entries(out).map(([name, t]) => [
+          name, { shape: [...t.dims], data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)) },
+        ]));
+      } catch (err) {
+        throw unprocessable('run-failed', `The model failed on its test rows: ${(err as Error).message.slice(0, 500)}`);
+      }
+    },
+    release: () => session.release(),
+  };
+}
+
 export function createModelInspector(): ModelInspector {
   return {
     async inspect(onnx) {
@@ -66,41 +93,22 @@ export function createModelInspector(): ModelInspector {
       const { bytes: served, rewrites } = removeZipMaps(onnx);
       const session = await load(served, summary);
       try {
-        const model: InspectedModel = {
+        return {
           uploadedSha256: sha256(onnx),
           served,
           servedSha256: sha256(served),
           inputs: signature(session.inputMetadata, 'Input'),
           outputs: signature(session.outputMetadata, 'Output'),
           zipMaps: rewrites,
+          ...sessionOf(session),
         };
-        return model;
-      } finally {
+      } catch (err) {
         await session.release();
+        throw err;
       }
     },
-    async run(served, feeds) {
-      const session = await ort.InferenceSession.create(served, { executionProviders: ['cpu'] });
-      try {
-        const inputs = Object.fromEntries(feeds.map((f) => {
-          const type = ORT_TYPES[f.datatype];
-          const data = type === 'string' ? f.data.map(String)
-            : type === 'int64' ? BigInt64Array.from(f.data.map((v) => BigInt(Math.trunc(Number(v)))))
-            : type === 'float64' ? Float64Array.from(f.data.map(Number))
-            : type === 'int32' ? Int32Array.from(f.data.map(Number))
-            : type === 'bool' ? Uint8Array.from(f.data.map((v) => (v ? 1 : 0)))
-            : Float32Array.from(f.data.map((v) => (v === null ? NaN : Number(v))));
-          return [f.name, new ort.Tensor(type, data as never, f.shape)];
-        }));
-        const out = await session.run(inputs);
-        return Object.fromEntries(Object.entries(out).map(([name, t]) => [
-          name, { shape: [...t.dims], data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)) },
-        ]));
-      } catch (err) {
-        throw unprocessable('run-failed', `The model failed on its test rows: ${(err as Error).message.slice(0, 500)}`);
-      } finally {
-        await session.release();
-      }
+    async open(served) {
+      return sessionOf(await load(served, readOnnx(served)));
     },
   };
 }
